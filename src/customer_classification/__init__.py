@@ -1,0 +1,4 @@
+"""customer_classification
+"""
+
+__version__ = "0.1"

@@ -1,0 +1,107 @@
+"""The raw-table contracts: they pass on the demo bank and name what is wrong in a broken copy."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from customer_classification.contracts import RAW_TABLES, ContractError, raise_for_violations, validate_table
+
+
+def check(tables, name, as_of):
+    violations = validate_table(tables[name], RAW_TABLES[name], tables, as_of=as_of)
+    raise_for_violations(violations)
+    return violations
+
+
+@pytest.mark.parametrize("name", sorted(RAW_TABLES))
+def test_demo_bank_meets_every_contract(small_bank, small_params, name):
+    violations = check(small_bank, name, small_params.month_ends[-1])
+    assert all(not v.stops_run for v in violations)
+
+
+def test_dirty_records_are_reported_but_tolerated(small_bank, small_params):
+    as_of = small_params.month_ends[-1]
+    found = {
+        (v.table, v.column, v.rule.split(" ")[0])
+        for name in RAW_TABLES
+        for v in validate_table(small_bank[name], RAW_TABLES[name], small_bank, as_of=as_of)
+    }
+    assert ("transactions", "customer_id", "foreign") in found
+    assert ("transactions", "transaction_id", "exact") in found
+    assert ("transactions", "amount", ">=") in found
+    assert ("holdings", "balance", ">=") in found
+    assert ("holdings", "product_id", "foreign") in found
+    assert ("customers", "birth_date", ">=") in found
+    assert ("customers", "annual_income", ">=") in found
+    assert ("digital_events", "timestamp", "<=") in found
+
+
+def test_a_clean_bank_has_no_violation_at_all(small_params):
+    from tests.conftest import build_bank
+
+    clean_params = small_params.model_copy(update={"n_customers": 400, "chunk_size": 400, "dirty_record_rate": 0.0})
+    tables = build_bank(clean_params)
+    for name, contract in RAW_TABLES.items():
+        assert validate_table(tables[name], contract, tables, as_of=clean_params.month_ends[-1]) == []
+
+
+def test_missing_column_stops_the_run_naming_it(small_bank, small_params):
+    broken = dict(small_bank, holdings=small_bank["holdings"].drop(columns=["balance"]))
+    with pytest.raises(ContractError) as error:
+        check(broken, "holdings", small_params.month_ends[-1])
+    message = str(error.value)
+    assert "table 'holdings', column 'balance', rule 'required column is missing'" in message
+
+
+def test_wrong_dtype_stops_the_run_with_examples(small_bank, small_params):
+    transactions = small_bank["transactions"].copy()
+    transactions["amount"] = transactions["amount"].astype(str)
+    with pytest.raises(ContractError) as error:
+        check(dict(small_bank, transactions=transactions), "transactions", small_params.month_ends[-1])
+    message = str(error.value)
+    assert "column 'amount', rule 'type is float'" in message
+    assert repr(transactions["amount"].iloc[0]) in message
+
+
+def test_key_collision_stops_the_run_naming_the_key(small_bank, small_params):
+    customers = small_bank["customers"].copy()
+    customers.loc[1, "customer_id"] = customers.loc[0, "customer_id"]
+    with pytest.raises(ContractError) as error:
+        check(dict(small_bank, customers=customers), "customers", small_params.month_ends[-1])
+    message = str(error.value)
+    assert "column 'customer_id', rule 'unique key (different rows share a key)'" in message
+    assert str(customers.loc[0, "customer_id"]) in message
+
+
+def test_orphans_above_tolerance_stop_the_run(small_bank, small_params):
+    transactions = small_bank["transactions"].copy()
+    orphans = transactions.sample(frac=0.05, random_state=1).index
+    transactions.loc[orphans, "customer_id"] = 42
+    with pytest.raises(ContractError) as error:
+        check(dict(small_bank, transactions=transactions), "transactions", small_params.month_ends[-1])
+    violation = next(v for v in error.value.violations if v.rule.startswith("foreign key"))
+    assert violation.table == "transactions" and violation.column == "customer_id"
+    assert violation.count >= len(orphans)
+    assert 42 in violation.examples
+    assert "foreign key -> customers.customer_id" in str(error.value)
+
+
+def test_negative_balances_above_tolerance_stop_the_run_with_the_values(small_bank, small_params):
+    holdings = small_bank["holdings"].copy()
+    spoiled = holdings.sample(frac=0.01, random_state=2).index
+    holdings.loc[spoiled, "balance"] = -123.45
+    with pytest.raises(ContractError) as error:
+        check(dict(small_bank, holdings=holdings), "holdings", small_params.month_ends[-1])
+    violation = next(v for v in error.value.violations if v.column == "balance")
+    assert violation.rule == ">= 0" and violation.count >= len(spoiled)
+    assert -123.45 in violation.examples
+    assert "table 'holdings', column 'balance', rule '>= 0'" in str(error.value)
+
+
+def test_contracts_check_polars_frames_the_same_way(small_bank, small_params):
+    as_of = small_params.month_ends[-1]
+    pandas_found = validate_table(small_bank["transactions"], RAW_TABLES["transactions"], small_bank, as_of=as_of)
+    polars_tables = {name: pl.from_pandas(small_bank[name]) for name in ("transactions", "customers")}
+    polars_found = validate_table(polars_tables["transactions"], RAW_TABLES["transactions"], polars_tables, as_of=as_of)
+    assert [(v.rule, v.count) for v in pandas_found] == [(v.rule, v.count) for v in polars_found]
