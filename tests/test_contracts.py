@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from customer_classification.contracts import RAW_TABLES, ContractError, raise_for_violations, validate_table
+from tests.conftest import build_bank
 
 
 def check(tables, name, as_of):
@@ -38,8 +39,6 @@ def test_dirty_records_are_reported_but_tolerated(small_bank, small_params):
 
 
 def test_a_clean_bank_has_no_violation_at_all(small_params):
-    from tests.conftest import build_bank
-
     clean_params = small_params.model_copy(update={"n_customers": 400, "chunk_size": 400, "dirty_record_rate": 0.0})
     tables = build_bank(clean_params)
     for name, contract in RAW_TABLES.items():

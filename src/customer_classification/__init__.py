@@ -1,4 +1,3 @@
-"""customer_classification
-"""
+"""customer_classification"""
 
 __version__ = "0.1"

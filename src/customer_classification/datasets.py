@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
+import polars as pl
 import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
@@ -62,8 +63,6 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
         files = sorted(str(p) for p in self._path.glob("*.parquet"))
         if self._backend == "pandas":
             return pads.dataset(files, format="parquet").to_table().to_pandas()
-        import polars as pl
-
         scan = pl.scan_parquet(files)
         return scan if self._backend == "polars_lazy" else scan.collect()
 

@@ -1,4 +1,5 @@
 """Project pipelines."""
+
 from __future__ import annotations
 
 from kedro.framework.project import find_pipelines

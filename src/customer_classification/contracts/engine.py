@@ -140,8 +140,8 @@ def _type_matches(dtype: Any, family: TypeFamily) -> bool:
     checks = {
         "int": dtype.is_integer(),
         "float": dtype.is_float() or dtype.is_integer(),
-        "string": dtype == nw.String or dtype == nw.Categorical or dtype == nw.Enum,
-        "date": dtype == nw.Date or dtype == nw.Datetime,
+        "string": dtype in (nw.String, nw.Categorical, nw.Enum),
+        "date": dtype in (nw.Date, nw.Datetime),
         "datetime": dtype == nw.Datetime,
         "bool": dtype == nw.Boolean,
     }
@@ -172,7 +172,16 @@ def _value_rules(frame: nw.DataFrame, table: TableContract, column: Column, as_o
         if count:
             severity: Severity = "hard" if rule == "not_null" and column.name in table.key else "soft"
             found.append(
-                Violation(table.name, column.name, rule, severity, count, len(frame), _examples(frame, condition, column.name), column.tolerance)
+                Violation(
+                    table.name,
+                    column.name,
+                    rule,
+                    severity,
+                    count,
+                    len(frame),
+                    _examples(frame, condition, column.name),
+                    column.tolerance,
+                )
             )
     return found
 
@@ -185,17 +194,30 @@ def _key_rules(frame: nw.DataFrame, table: TableContract) -> list[Violation]:
     if duplicates:
         counts = frame.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1)
         found.append(
-            Violation(table.name, "+".join(key), "exact duplicate row", "soft", duplicates, len(frame),
-                      tuple(counts.head(N_EXAMPLES).select(key[0])[key[0]].to_list()), table.duplicate_tolerance)
+            Violation(
+                table.name,
+                "+".join(key),
+                "exact duplicate row",
+                "soft",
+                duplicates,
+                len(frame),
+                tuple(counts.head(N_EXAMPLES).select(key[0])[key[0]].to_list()),
+                table.duplicate_tolerance,
+            )
         )
     collisions = distinct.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1)
     if len(collisions):
-        examples = tuple(
-            tuple(r) if len(r) > 1 else r[0] for r in collisions.select(key).head(N_EXAMPLES).rows()
-        )
+        examples = tuple(tuple(r) if len(r) > 1 else r[0] for r in collisions.select(key).head(N_EXAMPLES).rows())
         found.append(
-            Violation(table.name, "+".join(key), "unique key (different rows share a key)", "hard",
-                      int(collisions["_n"].sum()), len(frame), examples)
+            Violation(
+                table.name,
+                "+".join(key),
+                "unique key (different rows share a key)",
+                "hard",
+                int(collisions["_n"].sum()),
+                len(frame),
+                examples,
+            )
         )
     return found
 
@@ -219,8 +241,15 @@ def validate_table(
     present = set(frame.columns)
     missing = [c for c in table.column_names if c not in present]
     found = [
-        Violation(table.name, name, "required column is missing", "hard", len(frame), len(frame),
-                  tuple(sorted(present))[:N_EXAMPLES])
+        Violation(
+            table.name,
+            name,
+            "required column is missing",
+            "hard",
+            len(frame),
+            len(frame),
+            tuple(sorted(present))[:N_EXAMPLES],
+        )
         for name in missing
     ]
     wrong_type = []
@@ -231,8 +260,15 @@ def validate_table(
         if not _type_matches(dtype, column.dtype):
             wrong_type.append(column.name)
             found.append(
-                Violation(table.name, column.name, f"type is {column.dtype}", "hard", len(frame), len(frame),
-                          (f"found {dtype}", *frame[column.name].head(N_EXAMPLES - 1).to_list()))
+                Violation(
+                    table.name,
+                    column.name,
+                    f"type is {column.dtype}",
+                    "hard",
+                    len(frame),
+                    len(frame),
+                    (f"found {dtype}", *frame[column.name].head(N_EXAMPLES - 1).to_list()),
+                )
             )
     if found:
         return found  # the rows cannot be checked against a schema they do not have
@@ -247,8 +283,16 @@ def validate_table(
         count = _count(frame, orphan)
         if count:
             found.append(
-                Violation(table.name, fk.column, f"foreign key -> {fk.table}.{fk.ref_column}", "soft", count,
-                          len(frame), _examples(frame, orphan, fk.column), fk.tolerance)
+                Violation(
+                    table.name,
+                    fk.column,
+                    f"foreign key -> {fk.table}.{fk.ref_column}",
+                    "soft",
+                    count,
+                    len(frame),
+                    _examples(frame, orphan, fk.column),
+                    fk.tolerance,
+                )
             )
     return found
 

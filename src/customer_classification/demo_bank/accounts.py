@@ -187,7 +187,9 @@ def simulate_accounts(
                 {
                     "credit_line_id": customer_id[with_line] * 10 + 1,
                     "customer_id": customer_id[with_line],
-                    "product_id": _product_ids(np.full(len(with_line), card_k), traits.product_choice[with_line, card_k]),
+                    "product_id": _product_ids(
+                        np.full(len(with_line), card_k), traits.product_choice[with_line, card_k]
+                    ),
                     "month_end": month_end,
                     "credit_limit": credit_limit[with_line],
                     "cumulative_drawn_amount": drawn[with_line],

@@ -28,7 +28,9 @@ def _month_grid(traits: HiddenTraits, params: DemoBankParams) -> tuple[np.ndarra
     return rows, months, starts
 
 
-def _timestamps(rng: np.random.Generator, month: np.ndarray, starts: pd.DatetimeIndex, days_in_month: np.ndarray) -> np.ndarray:
+def _timestamps(
+    rng: np.random.Generator, month: np.ndarray, starts: pd.DatetimeIndex, days_in_month: np.ndarray
+) -> np.ndarray:
     seconds = (rng.random(len(month)) * days_in_month[month] * _SECONDS_PER_DAY).astype("int64")
     base = starts.to_numpy().astype("datetime64[s]")[month]
     return base + seconds.astype("timedelta64[s]")
@@ -36,6 +38,7 @@ def _timestamps(rng: np.random.Generator, month: np.ndarray, starts: pd.Datetime
 
 def draw_transactions(
     rng: np.random.Generator,
+    *,
     chunk_index: int,
     customer_id: np.ndarray,
     traits: HiddenTraits,
@@ -68,7 +71,9 @@ def draw_transactions(
         * np.exp(rng.normal(0, 0.7, len(d_rows)) + 0.3 * traits.spend_propensity[d_rows])
     )
     channel = choose_rows(rng, cat.PERSONA_CHANNEL_MIX[d_persona])
-    channel = np.where(np.array(cat.DEBIT_CATEGORIES)[category] == "cash_withdrawal", cat.CHANNELS.index("atm"), channel)
+    channel = np.where(
+        np.array(cat.DEBIT_CATEGORIES)[category] == "cash_withdrawal", cat.CHANNELS.index("atm"), channel
+    )
     debits = pd.DataFrame(
         {
             "row": d_rows,
@@ -87,7 +92,8 @@ def draw_transactions(
     regular = pd.DataFrame(
         {
             "row": rows,
-            "timestamp": starts.to_numpy().astype("datetime64[s]")[months] + np.timedelta64(24 * 86_400 + 9 * 3_600, "s"),
+            "timestamp": starts.to_numpy().astype("datetime64[s]")[months]
+            + np.timedelta64(24 * 86_400 + 9 * 3_600, "s"),
             "amount": traits.income[rows] / 12.0 * bonus * np.exp(rng.normal(0, volatility)),
             "direction": "credit",
             "channel": "online",
@@ -131,6 +137,7 @@ def draw_transactions(
 
 def draw_digital_events(
     rng: np.random.Generator,
+    *,
     chunk_index: int,
     customer_id: np.ndarray,
     traits: HiddenTraits,

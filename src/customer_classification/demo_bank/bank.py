@@ -37,7 +37,9 @@ def _rng(params: DemoBankParams, family: int, chunk_index: int = 0) -> np.random
 
 
 def make_products() -> pd.DataFrame:
-    products = pd.DataFrame(cat.PRODUCTS, columns=["product_id", "product_name", "category", "risk_level", "launch_date"])
+    products = pd.DataFrame(
+        cat.PRODUCTS, columns=["product_id", "product_name", "category", "risk_level", "launch_date"]
+    )
     products["risk_level"] = products["risk_level"].astype("int64")
     products["launch_date"] = pd.to_datetime(products["launch_date"]).astype("datetime64[s]")
     products["is_credit"] = products["category"].isin(cat.LIABILITY_CATEGORIES)
@@ -68,9 +70,9 @@ def make_relationship_managers(params: DemoBankParams) -> tuple[pd.DataFrame, pd
             "branch_id": [f"BR-{c[:3].upper()}-{b:02d}" for c, b in zip(city, rng.integers(1, 6, n), strict=True)],
             "city": city,
             "grade": np.array(cat.RM_GRADES)[np.minimum((hire_years / 8).astype(int), 2)],
-            "hire_date": (last - pd.to_timedelta(np.round(hire_years * 365.25), unit="D")).normalize().astype(
-                "datetime64[s]"
-            ),
+            "hire_date": (last - pd.to_timedelta(np.round(hire_years * 365.25), unit="D"))
+            .normalize()
+            .astype("datetime64[s]"),
         }
     )
     truth = pd.DataFrame({"rm_id": rm_id, "city": city, "specialism": specialism})
@@ -88,10 +90,17 @@ def simulate_chunk(chunk_index: int, params: DemoBankParams, rm_truth: pd.DataFr
         "customers": customers,
         "holdings": accounts.holdings,
         "transactions": draw_transactions(
-            _rng(params, 4, chunk_index), chunk_index, customer_id, traits, accounts.inflows, params
+            _rng(params, 4, chunk_index),
+            chunk_index=chunk_index,
+            customer_id=customer_id,
+            traits=traits,
+            inflows=accounts.inflows,
+            params=params,
         ),
         "credit_lines": accounts.credit_lines,
-        "digital_events": draw_digital_events(_rng(params, 5, chunk_index), chunk_index, customer_id, traits, params),
+        "digital_events": draw_digital_events(
+            _rng(params, 5, chunk_index), chunk_index=chunk_index, customer_id=customer_id, traits=traits, params=params
+        ),
         "campaign_responses": accounts.campaign_responses,
         "demo_truth": truth_table(customers, traits, params),
     }
@@ -128,7 +137,9 @@ def add_dirty_records(
     tx = tables["transactions"]
     tx.loc[tx.index[_pick(rng, tx, rate)], "customer_id"] = _ORPHAN_CUSTOMER_ID
     refunds_gone_wrong = tx.index[_pick(rng, tx, rate)]
-    tx.loc[refunds_gone_wrong, "amount"] = -tx.loc[refunds_gone_wrong, "amount"] * (rng.random(len(refunds_gone_wrong)) < 0.7)
+    tx.loc[refunds_gone_wrong, "amount"] = -tx.loc[refunds_gone_wrong, "amount"] * (
+        rng.random(len(refunds_gone_wrong)) < 0.7
+    )
     duplicated = tx.iloc[np.sort(_pick(rng, tx, rate))]
     tables["transactions"] = pd.concat([tx, duplicated], ignore_index=True)
 

@@ -59,17 +59,36 @@ PERSONA_AGE = np.array(
 )
 # log annual income: mean, sd
 PERSONA_LOG_INCOME = np.array(
-    [[np.log(180_000), 0.35], [np.log(90_000), 0.35], [np.log(320_000), 0.45],
-     [np.log(55_000), 0.30], [np.log(260_000), 0.70], [np.log(15_000), 0.60]]
+    [
+        [np.log(180_000), 0.35],
+        [np.log(90_000), 0.35],
+        [np.log(320_000), 0.45],
+        [np.log(55_000), 0.30],
+        [np.log(260_000), 0.70],
+        [np.log(15_000), 0.60],
+    ]
 )
 # assets under management as a multiple of annual income: log-mean, log-sd
 PERSONA_LOG_WEALTH_MULTIPLE = np.array(
-    [[np.log(0.20), 0.8], [np.log(0.24), 0.9], [np.log(0.85), 0.7],
-     [np.log(0.95), 0.9], [np.log(0.32), 1.0], [np.log(0.32), 0.9]]
+    [
+        [np.log(0.20), 0.8],
+        [np.log(0.24), 0.9],
+        [np.log(0.85), 0.7],
+        [np.log(0.95), 0.9],
+        [np.log(0.32), 1.0],
+        [np.log(0.32), 0.9],
+    ]
 )
 # customer tenure at the start of the history, log-mean and log-sd of months
 PERSONA_LOG_TENURE = np.array(
-    [[np.log(40), 0.7], [np.log(90), 0.7], [np.log(150), 0.5], [np.log(220), 0.5], [np.log(100), 0.6], [np.log(18), 0.7]]
+    [
+        [np.log(40), 0.7],
+        [np.log(90), 0.7],
+        [np.log(150), 0.5],
+        [np.log(220), 0.5],
+        [np.log(100), 0.6],
+        [np.log(18), 0.7],
+    ]
 )
 # logit of the monthly hazard of a large asset inflow (the M1 upgrade event)
 PERSONA_UPGRADE_LOGIT = np.array([-5.2, -6.7, -4.9, -6.4, -5.1, -7.5])
@@ -116,9 +135,18 @@ PERSONA_CHANNEL_MIX = np.array(
 # merchant categories of debits; credits are salary, business income,
 # transfers in and investment redemptions
 DEBIT_CATEGORIES = (
-    "groceries", "dining", "shopping", "travel", "utilities", "healthcare",
-    "education", "entertainment", "cash_withdrawal", "transfer_out",
-    "investment_purchase", "business_supplies",
+    "groceries",
+    "dining",
+    "shopping",
+    "travel",
+    "utilities",
+    "healthcare",
+    "education",
+    "entertainment",
+    "cash_withdrawal",
+    "transfer_out",
+    "investment_purchase",
+    "business_supplies",
 )
 PERSONA_DEBIT_MIX = np.array(
     [
@@ -141,8 +169,14 @@ DIGITAL_CHANNELS = ("app", "web")
 CAMPAIGN_CHANNELS = ("sms", "app_push", "email", "branch", "call")
 
 OCCUPATIONS = (
-    "professional", "clerical", "manual", "management", "self_employed",
-    "retired", "student", "unemployed",
+    "professional",
+    "clerical",
+    "manual",
+    "management",
+    "self_employed",
+    "retired",
+    "student",
+    "unemployed",
 )
 PERSONA_OCCUPATION_MIX = np.array(
     [
@@ -178,11 +212,21 @@ PERSONA_MARITAL_MIX = np.array(
 )
 # city, tier (1 = largest), administrative region code for the national ID
 CITIES: tuple[tuple[str, int, str], ...] = (
-    ("Shanghai", 1, "310101"), ("Beijing", 1, "110101"), ("Shenzhen", 1, "440301"),
-    ("Guangzhou", 1, "440103"), ("Hangzhou", 2, "330102"), ("Chengdu", 2, "510104"),
-    ("Nanjing", 2, "320102"), ("Wuhan", 2, "420102"), ("Suzhou", 2, "320505"),
-    ("Xiamen", 3, "350203"), ("Kunming", 3, "530102"), ("Lanzhou", 3, "620102"),
-    ("Ganzhou", 4, "360702"), ("Yulin", 4, "450902"), ("Baoding", 4, "130602"),
+    ("Shanghai", 1, "310101"),
+    ("Beijing", 1, "110101"),
+    ("Shenzhen", 1, "440301"),
+    ("Guangzhou", 1, "440103"),
+    ("Hangzhou", 2, "330102"),
+    ("Chengdu", 2, "510104"),
+    ("Nanjing", 2, "320102"),
+    ("Wuhan", 2, "420102"),
+    ("Suzhou", 2, "320505"),
+    ("Xiamen", 3, "350203"),
+    ("Kunming", 3, "530102"),
+    ("Lanzhou", 3, "620102"),
+    ("Ganzhou", 4, "360702"),
+    ("Yulin", 4, "450902"),
+    ("Baoding", 4, "130602"),
 )
 # probability of living in a city of tier 1..4, per persona
 PERSONA_CITY_TIER_MIX = np.array(
@@ -198,13 +242,58 @@ PERSONA_CITY_TIER_MIX = np.array(
 CITY_TIER_INCOME_FACTOR = np.array([1.35, 1.05, 0.85, 0.70])
 
 SURNAMES = (
-    "Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou",
-    "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Gao", "Luo",
+    "Wang",
+    "Li",
+    "Zhang",
+    "Liu",
+    "Chen",
+    "Yang",
+    "Huang",
+    "Zhao",
+    "Wu",
+    "Zhou",
+    "Xu",
+    "Sun",
+    "Ma",
+    "Zhu",
+    "Hu",
+    "Guo",
+    "He",
+    "Lin",
+    "Gao",
+    "Luo",
 )
 GIVEN_NAMES = (
-    "Wei", "Fang", "Min", "Jing", "Lei", "Yan", "Jun", "Hui", "Qiang", "Ling",
-    "Tao", "Xin", "Hao", "Yu", "Ning", "Bo", "Lan", "Kai", "Mei", "Rui",
-    "Jie", "Ping", "Chao", "Dan", "Gang", "Hong", "Li", "Na", "Peng", "Ying",
+    "Wei",
+    "Fang",
+    "Min",
+    "Jing",
+    "Lei",
+    "Yan",
+    "Jun",
+    "Hui",
+    "Qiang",
+    "Ling",
+    "Tao",
+    "Xin",
+    "Hao",
+    "Yu",
+    "Ning",
+    "Bo",
+    "Lan",
+    "Kai",
+    "Mei",
+    "Rui",
+    "Jie",
+    "Ping",
+    "Chao",
+    "Dan",
+    "Gang",
+    "Hong",
+    "Li",
+    "Na",
+    "Peng",
+    "Ying",
 )
 
 RM_GRADES = ("associate", "senior", "private_banker")

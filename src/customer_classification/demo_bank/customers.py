@@ -50,9 +50,11 @@ class HiddenTraits:
 
 def _national_id(rng: np.random.Generator, region: np.ndarray, birth: pd.DatetimeIndex) -> np.ndarray:
     """18-character national ID numbers with the ISO 7064 MOD 11-2 check digit."""
-    body = pd.Series(region) + birth.strftime("%Y%m%d").to_numpy() + pd.Series(
-        rng.integers(0, 1000, len(region))
-    ).astype(str).str.zfill(3)
+    body = (
+        pd.Series(region)
+        + birth.strftime("%Y%m%d").to_numpy()
+        + pd.Series(rng.integers(0, 1000, len(region))).astype(str).str.zfill(3)
+    )
     digits = np.frombuffer("".join(body).encode(), dtype=np.uint8).reshape(len(body), 17) - ord("0")
     weights = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
     check = np.array(list("10X98765432"))[(digits @ weights) % 11]
@@ -143,9 +145,9 @@ def draw_customers(
         if len(local) and len(members):
             rm_index[members] = rng.choice(local, size=len(members))
     specialism_names = rm_table["specialism"].to_numpy()
-    rm_specialism = np.array(
-        [cat.PRODUCT_CATEGORIES.index(s) if isinstance(s, str) else -1 for s in specialism_names]
-    )[rm_index]
+    rm_specialism = np.array([cat.PRODUCT_CATEGORIES.index(s) if isinstance(s, str) else -1 for s in specialism_names])[
+        rm_index
+    ]
     rm_specialism = np.where(has_rm, rm_specialism, -1)
 
     n_categories = len(cat.PRODUCT_CATEGORIES)
@@ -159,9 +161,7 @@ def draw_customers(
     category_logit[np.flatnonzero(specialist), rm_specialism[specialist]] += 1.0
     category_hazard = np.minimum(cat.CATEGORY_BASE_HAZARD * np.exp(category_logit), 0.5)
 
-    products_per_category = np.array(
-        [sum(p[2] == c for p in cat.PRODUCTS) for c in cat.PRODUCT_CATEGORIES]
-    )
+    products_per_category = np.array([sum(p[2] == c for p in cat.PRODUCTS) for c in cat.PRODUCT_CATEGORIES])
     premium = (z_income > 0.8)[:, None]
     product_choice = np.where(
         premium, products_per_category - 1, rng.integers(0, 1 << 30, (n, n_categories)) % products_per_category
@@ -247,8 +247,4 @@ def truth_table(customers: pd.DataFrame, traits: HiddenTraits, params: DemoBankP
         if category != "current_account":
             truth[f"acquisition_hazard_{category}"] = traits.category_hazard[:, k]
     return truth
-
-
-def month_end_dates(params: DemoBankParams) -> np.ndarray:
-    return np.array(params.month_ends, dtype="datetime64[D]")
 

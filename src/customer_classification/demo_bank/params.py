@@ -26,7 +26,9 @@ class DemoBankParams(BaseModel):
     outcome_window_months: int = Field(6, ge=1, le=24, description="Months in which an upgrade counts (M1).")
     transaction_rate_multiplier: float = Field(1.0, gt=0, description="Scales every transaction rate.")
     digital_rate_multiplier: float = Field(1.0, gt=0, description="Scales every digital event rate.")
-    monthly_offer_probability: float = Field(0.12, ge=0, le=1, description="Chance a customer gets an offer in a month.")
+    monthly_offer_probability: float = Field(
+        0.12, ge=0, le=1, description="Chance a customer gets an offer in a month."
+    )
     dirty_record_rate: float = Field(0.0005, ge=0, le=0.01, description="Share of rows made dirty per dirty rule.")
 
     @field_validator("last_month")

@@ -21,7 +21,9 @@ def make_relationship_managers(demo_bank: DemoBankParams) -> tuple[pd.DataFrame,
     return bank.make_relationship_managers(demo_bank)
 
 
-def generate_customer_tables(demo_bank: DemoBankParams, demo_rm_truth: pd.DataFrame) -> Iterator[tuple[TableChunk, ...]]:
+def generate_customer_tables(
+    demo_bank: DemoBankParams, demo_rm_truth: pd.DataFrame
+) -> Iterator[tuple[TableChunk, ...]]:
     """Customer-level tables, one chunk of customers at a time.
 
     Yields, per chunk, one :class:`TableChunk` per table of
