@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pandas as pd
 import polars as pl
 import pytest
@@ -42,3 +45,17 @@ def test_an_interrupted_write_leaves_the_previous_table(tmp_path):
 def test_loading_a_table_never_written_says_what_to_do(tmp_path):
     with pytest.raises(DatasetError, match="run the pipeline that writes it first"):
         ChunkedParquetDataset(path=str(tmp_path / "nothing")).load()
+
+
+def test_a_written_chunk_no_longer_holds_its_rows(tmp_path):
+    """Kedro buffers a generator node's yielded chunks; written ones must not pin memory."""
+    data = frame(0, 1000)
+    alive = weakref.ref(data)
+    chunk = TableChunk(data, 0, 2)
+    del data
+    ChunkedParquetDataset(path=str(tmp_path / "holdings")).save(chunk)
+    gc.collect()
+    assert alive() is None
+    assert "written" in repr(chunk)
+    with pytest.raises(DatasetError, match="already written"):
+        chunk.take()

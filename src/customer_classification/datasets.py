@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -16,13 +15,31 @@ import pyarrow.parquet as pq
 from kedro.io import AbstractDataset, DatasetError
 
 
-@dataclass(frozen=True)
 class TableChunk:
-    """One chunk of a table that a generator node yields: part ``index`` of ``total``."""
+    """One chunk of a table that a generator node yields: part ``index`` of ``total``.
 
-    frame: pd.DataFrame
-    index: int
-    total: int
+    The dataset takes the frame out when it writes it. Kedro hands a multi-output
+    generator's chunks to the datasets through ``itertools.tee``, which keeps the
+    yielded tuples in blocks of 57, so a chunk that kept its frame after being
+    written would keep the whole table in memory.
+    """
+
+    __slots__ = ("_frame", "index", "total")
+
+    def __init__(self, frame: pd.DataFrame, index: int, total: int):
+        self._frame: pd.DataFrame | None = frame
+        self.index = index
+        self.total = total
+
+    def take(self) -> pd.DataFrame:
+        frame, self._frame = self._frame, None
+        if frame is None:
+            raise DatasetError(f"Chunk {self.index} of {self.total} was already written.")
+        return frame
+
+    def __repr__(self) -> str:
+        state = "written" if self._frame is None else f"{len(self._frame):,} rows"
+        return f"TableChunk({self.index + 1} of {self.total}, {state})"
 
 
 class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
@@ -73,7 +90,7 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
                 shutil.rmtree(abandoned, ignore_errors=True)  # left by an interrupted run
             self._staging = self._path.with_name(f".{self._path.name}.staging-{uuid.uuid4().hex[:8]}")
             self._staging.mkdir(parents=True)
-        table = pa.Table.from_pandas(chunk.frame, preserve_index=False)
+        table = pa.Table.from_pandas(chunk.take(), preserve_index=False)
         pq.write_table(table, self._staging / f"part-{chunk.index:05d}.parquet")
         if chunk.index == chunk.total - 1:
             self._commit()

@@ -154,7 +154,8 @@ def _as_of_bound(column: Column, as_of: dt.date | None) -> Any:
     return dt.datetime.combine(as_of, dt.time.max)
 
 
-def _value_rules(frame: nw.DataFrame, table: TableContract, column: Column, as_of: dt.date | None) -> list[Violation]:
+def value_rules(column: Column, as_of: dt.date | None = None) -> list[tuple[str, nw.Expr]]:
+    """The column's row-level rules as ``(rule name, expression true for offending rows)``."""
     col = nw.col(column.name)
     rules: list[tuple[str, nw.Expr]] = []
     if not column.nullable:
@@ -166,6 +167,11 @@ def _value_rules(frame: nw.DataFrame, table: TableContract, column: Column, as_o
         rules.append((f"<= {maximum}", col > maximum))
     if column.allowed is not None:
         rules.append((f"in {list(column.allowed)}", ~col.is_in(list(column.allowed)) & ~col.is_null()))
+    return rules
+
+
+def _value_rules(frame: nw.DataFrame, table: TableContract, column: Column, as_of: dt.date | None) -> list[Violation]:
+    rules = value_rules(column, as_of)
     found = []
     for rule, condition in rules:
         count = _count(frame, condition)
@@ -278,8 +284,7 @@ def validate_table(
     for fk in table.foreign_keys:
         if references is None or fk.table not in references:
             continue
-        known = nw.from_native(references[fk.table], eager_only=True)[fk.ref_column].unique().to_list()
-        orphan = ~nw.col(fk.column).is_in(known) & ~nw.col(fk.column).is_null()
+        orphan = orphan_rule(fk, references)
         count = _count(frame, orphan)
         if count:
             found.append(
@@ -302,3 +307,67 @@ def raise_for_violations(violations: Sequence[Violation]) -> None:
     stopping = [v for v in violations if v.stops_run]
     if stopping:
         raise ContractError(stopping)
+
+
+def orphan_rule(fk: ForeignKey, references: Mapping[str, Any]) -> nw.Expr:
+    """Expression true for rows whose foreign key is set but unknown in the referenced table."""
+    known = nw.from_native(references[fk.table], eager_only=True)[fk.ref_column].unique().to_list()
+    return ~nw.col(fk.column).is_in(known) & ~nw.col(fk.column).is_null()
+
+
+@dataclass(frozen=True)
+class Repair:
+    """What :func:`repair_table` did for one rule: rows dropped, or values set to missing."""
+
+    table: str
+    column: str
+    rule: str
+    action: Literal["dropped rows", "set to missing"]
+    rows: int
+
+
+def repair_table(
+    native_frame: Any,
+    table: TableContract,
+    references: Mapping[str, Any] | None = None,
+    as_of: dt.date | None = None,
+) -> tuple[Any, list[Repair]]:
+    """Repair the soft violations of a table that passed :func:`raise_for_violations`.
+
+    Exact duplicate rows are dropped (first kept). A row breaking a rule of a
+    nullable column keeps the row with the value set to missing; a row breaking a
+    rule of a required column, or pointing at an unknown key, is dropped. Returns
+    the repaired native frame and one :class:`Repair` per rule that changed rows.
+    """
+    frame = nw.from_native(native_frame, eager_only=True)
+    repairs: list[Repair] = []
+    before = len(frame)
+    frame = frame.unique(maintain_order=True)
+    if len(frame) < before:
+        repairs.append(
+            Repair(table.name, "+".join(table.key), "exact duplicate row", "dropped rows", before - len(frame))
+        )
+    for column in table.columns:
+        for rule, condition in value_rules(column, as_of):
+            frame, repair = _apply(frame, table, column.name, rule, condition, nullable=column.nullable)
+            repairs += repair
+    for fk in table.foreign_keys:
+        if references is None or fk.table not in references:
+            continue
+        nullable = table.column(fk.column).nullable
+        rule = f"foreign key -> {fk.table}.{fk.ref_column}"
+        frame, repair = _apply(frame, table, fk.column, rule, orphan_rule(fk, references), nullable=nullable)
+        repairs += repair
+    return frame.to_native(), repairs
+
+
+def _apply(
+    frame: nw.DataFrame, table: TableContract, column: str, rule: str, condition: nw.Expr, *, nullable: bool
+) -> tuple[nw.DataFrame, list[Repair]]:
+    count = _count(frame, condition)
+    if not count:
+        return frame, []
+    if nullable and rule != "not_null":
+        repaired = frame.with_columns(nw.when(condition).then(None).otherwise(nw.col(column)).alias(column))
+        return repaired, [Repair(table.name, column, rule, "set to missing", count)]
+    return frame.filter(~condition), [Repair(table.name, column, rule, "dropped rows", count)]

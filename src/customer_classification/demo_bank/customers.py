@@ -247,4 +247,3 @@ def truth_table(customers: pd.DataFrame, traits: HiddenTraits, params: DemoBankP
         if category != "current_account":
             truth[f"acquisition_hazard_{category}"] = traits.category_hazard[:, k]
     return truth
-
