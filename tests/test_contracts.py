@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from customer_classification.contracts import RAW_TABLES, ContractError, raise_for_violations, validate_table
+from customer_classification.contracts.engine import repair_table
 from tests.conftest import build_bank
 
 
@@ -104,3 +105,21 @@ def test_contracts_check_polars_frames_the_same_way(small_bank, small_params):
     polars_tables = {name: pl.from_pandas(small_bank[name]) for name in ("transactions", "customers")}
     polars_found = validate_table(polars_tables["transactions"], RAW_TABLES["transactions"], polars_tables, as_of=as_of)
     assert [(v.rule, v.count) for v in pandas_found] == [(v.rule, v.count) for v in polars_found]
+
+
+def test_repair_drops_or_blanks_exactly_the_offending_rows(small_bank, small_params):
+    as_of = small_params.month_ends[-1]
+    raw = small_bank["transactions"]
+    repaired, repairs = repair_table(raw, RAW_TABLES["transactions"], small_bank, as_of=as_of)
+    by_rule = {(r.column, r.rule): r for r in repairs}
+    assert by_rule[("transaction_id", "exact duplicate row")].rows == raw.duplicated().sum()
+    assert by_rule[("amount", ">= 0.01")].action == "dropped rows"
+    assert by_rule[("customer_id", "foreign key -> customers.customer_id")].rows > 0
+    assert len(repaired) == len(raw) - sum(r.rows for r in repairs)
+    assert validate_table(repaired, RAW_TABLES["transactions"], small_bank, as_of=as_of) == []
+
+    customers, repairs = repair_table(small_bank["customers"], RAW_TABLES["customers"], small_bank, as_of=as_of)
+    income = next(r for r in repairs if r.column == "annual_income")
+    assert income.action == "set to missing"
+    assert len(customers) == len(small_bank["customers"]), "a nullable value is blanked, the customer kept"
+    assert (customers["annual_income"].dropna() >= 0).all()

@@ -30,7 +30,7 @@ CUSTOMERS = TableContract(
         Column("name", "string", "Full name.", pii=True),
         Column("id_number", "string", "National identity number.", pii=True),
         Column("phone", "string", "Mobile phone number.", nullable=True, pii=True),
-        Column("birth_date", "date", "Date of birth.", minimum=_EARLIEST, not_after_as_of=True),
+        Column("birth_date", "date", "Date of birth.", nullable=True, minimum=_EARLIEST, not_after_as_of=True),
         Column("gender", "string", "F or M.", allowed=("F", "M")),
         Column("city", "string", "City of residence."),
         Column("city_tier", "int", "City tier, 1 (largest) to 4.", minimum=1, maximum=4),
