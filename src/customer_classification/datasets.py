@@ -90,7 +90,8 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
                 shutil.rmtree(abandoned, ignore_errors=True)  # left by an interrupted run
             self._staging = self._path.with_name(f".{self._path.name}.staging-{uuid.uuid4().hex[:8]}")
             self._staging.mkdir(parents=True)
-        table = pa.Table.from_pandas(chunk.take(), preserve_index=False)
+        frame = chunk.take()
+        table = pa.Table.from_pandas(frame, preserve_index=False) if isinstance(frame, pd.DataFrame) else frame.to_arrow()
         pq.write_table(table, self._staging / f"part-{chunk.index:05d}.parquet")
         if chunk.index == chunk.total - 1:
             self._commit()

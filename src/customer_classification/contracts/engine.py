@@ -127,13 +127,28 @@ class ContractError(ValueError):
         super().__init__(f"{len(self.violations)} data-contract violation(s) stop the run:\n{lines}")
 
 
-def _examples(frame: nw.DataFrame, condition: nw.Expr, column: str) -> tuple[Any, ...]:
-    values = frame.filter(condition).select(column).head(N_EXAMPLES)[column].to_list()
+Frame = nw.DataFrame | nw.LazyFrame
+
+
+def _collect(frame: Frame) -> nw.DataFrame:
+    return frame.collect() if isinstance(frame, nw.LazyFrame) else frame
+
+
+def _scalar(frame: Frame, expr: nw.Expr) -> Any:
+    return _collect(frame.select(expr.alias("_value"))).item()
+
+
+def row_count(frame: Frame) -> int:
+    return int(_scalar(frame, nw.len()))
+
+
+def _examples(frame: Frame, condition: nw.Expr, column: str) -> tuple[Any, ...]:
+    values = _collect(frame.filter(condition).select(column).head(N_EXAMPLES))[column].to_list()
     return tuple(v.isoformat() if isinstance(v, dt.date) else v for v in values)
 
 
-def _count(frame: nw.DataFrame, condition: nw.Expr) -> int:
-    return int(frame.select(condition.sum().alias("n")).item())
+def _count(frame: Frame, condition: nw.Expr) -> int:
+    return int(_scalar(frame, condition.cast(nw.Int64).sum()) or 0)
 
 
 def _type_matches(dtype: Any, family: TypeFamily) -> bool:
@@ -170,7 +185,9 @@ def value_rules(column: Column, as_of: dt.date | None = None) -> list[tuple[str,
     return rules
 
 
-def _value_rules(frame: nw.DataFrame, table: TableContract, column: Column, as_of: dt.date | None) -> list[Violation]:
+def _value_rules(
+    frame: Frame, table: TableContract, column: Column, as_of: dt.date | None, rows: int
+) -> list[Violation]:
     rules = value_rules(column, as_of)
     found = []
     for rule, condition in rules:
@@ -184,7 +201,7 @@ def _value_rules(frame: nw.DataFrame, table: TableContract, column: Column, as_o
                     rule,
                     severity,
                     count,
-                    len(frame),
+                    rows,
                     _examples(frame, condition, column.name),
                     column.tolerance,
                 )
@@ -192,13 +209,19 @@ def _value_rules(frame: nw.DataFrame, table: TableContract, column: Column, as_o
     return found
 
 
-def _key_rules(frame: nw.DataFrame, table: TableContract) -> list[Violation]:
+def _distinct(frame: Frame) -> Frame:
+    return frame.unique(maintain_order=True) if isinstance(frame, nw.DataFrame) else frame.unique()
+
+
+def _key_rules(frame: Frame, table: TableContract, rows: int) -> list[Violation]:
     key = list(table.key)
-    distinct = frame.unique(maintain_order=False)
-    duplicates = len(frame) - len(distinct)
+    distinct = _distinct(frame)
+    duplicates = rows - row_count(distinct)
     found = []
     if duplicates:
-        counts = frame.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1)
+        repeated = _collect(
+            frame.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1).sort(key).head(N_EXAMPLES)
+        )
         found.append(
             Violation(
                 table.name,
@@ -206,12 +229,12 @@ def _key_rules(frame: nw.DataFrame, table: TableContract) -> list[Violation]:
                 "exact duplicate row",
                 "soft",
                 duplicates,
-                len(frame),
-                tuple(counts.head(N_EXAMPLES).select(key[0])[key[0]].to_list()),
+                rows,
+                tuple(repeated[key[0]].to_list()),
                 table.duplicate_tolerance,
             )
         )
-    collisions = distinct.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1)
+    collisions = _collect(distinct.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1).sort(key))
     if len(collisions):
         examples = tuple(tuple(r) if len(r) > 1 else r[0] for r in collisions.select(key).head(N_EXAMPLES).rows())
         found.append(
@@ -221,11 +244,25 @@ def _key_rules(frame: nw.DataFrame, table: TableContract) -> list[Violation]:
                 "unique key (different rows share a key)",
                 "hard",
                 int(collisions["_n"].sum()),
-                len(frame),
+                rows,
                 examples,
             )
         )
     return found
+
+
+def _with_orphan_flag(frame: Frame, fk: ForeignKey, references: Mapping[str, Any]) -> tuple[Frame, nw.Expr]:
+    """The frame (with a helper column on lazy engines) and the expression true for orphans.
+
+    Eager frames test membership in the referenced keys and keep their row order;
+    lazy engines (Spark) join instead, since a million keys make no ``IN`` list.
+    """
+    reference = nw.from_native(references[fk.table])
+    is_set = ~nw.col(fk.column).is_null()
+    if isinstance(frame, nw.DataFrame) and isinstance(reference, nw.DataFrame):
+        return frame, ~nw.col(fk.column).is_in(reference[fk.ref_column].unique().to_list()) & is_set
+    keys = reference.select(nw.col(fk.ref_column).alias(fk.column), nw.lit(value=True).alias("_known")).unique()
+    return frame.join(keys, on=fk.column, how="left"), nw.col("_known").is_null() & is_set
 
 
 def validate_table(
@@ -234,71 +271,52 @@ def validate_table(
     references: Mapping[str, Any] | None = None,
     as_of: dt.date | None = None,
 ) -> list[Violation]:
-    """Every violation of ``table`` by a pandas/Polars frame.
+    """Every violation of ``table`` by a frame of any engine narwhals supports.
 
     Args:
-        native_frame: the table as loaded.
+        native_frame: the table as loaded (pandas, Polars eager or lazy, PySpark).
         table: its contract.
-        references: other tables by name, for the foreign keys; a foreign key whose
-            table is absent is not checked.
+        references: other tables by name (same engine), for the foreign keys; a
+            foreign key whose table is absent is not checked.
         as_of: end of the history; columns flagged ``not_after_as_of`` must not pass it.
     """
-    frame = nw.from_native(native_frame, eager_only=True)
-    present = set(frame.columns)
-    missing = [c for c in table.column_names if c not in present]
+    frame = nw.from_native(native_frame)
+    rows = row_count(frame)
+    schema = frame.collect_schema()
+    missing = [c for c in table.column_names if c not in schema]
     found = [
         Violation(
-            table.name,
-            name,
-            "required column is missing",
-            "hard",
-            len(frame),
-            len(frame),
-            tuple(sorted(present))[:N_EXAMPLES],
+            table.name, name, "required column is missing", "hard", rows, rows, tuple(sorted(schema))[:N_EXAMPLES]
         )
         for name in missing
     ]
-    wrong_type = []
     for column in table.columns:
-        if column.name in missing:
+        if column.name in missing or _type_matches(schema[column.name], column.dtype):
             continue
-        dtype = frame.schema[column.name]
-        if not _type_matches(dtype, column.dtype):
-            wrong_type.append(column.name)
-            found.append(
-                Violation(
-                    table.name,
-                    column.name,
-                    f"type is {column.dtype}",
-                    "hard",
-                    len(frame),
-                    len(frame),
-                    (f"found {dtype}", *frame[column.name].head(N_EXAMPLES - 1).to_list()),
-                )
+        shown = _collect(frame.select(column.name).head(N_EXAMPLES - 1))[column.name].to_list()
+        found.append(
+            Violation(
+                table.name, column.name, f"type is {column.dtype}", "hard", rows, rows,
+                (f"found {schema[column.name]}", *shown),
             )
+        )  # fmt: skip
     if found:
         return found  # the rows cannot be checked against a schema they do not have
     for column in table.columns:
-        found += _value_rules(frame, table, column, as_of)
-    found += _key_rules(frame, table)
+        found += _value_rules(frame, table, column, as_of, rows)
+    found += _key_rules(frame, table, rows)
     for fk in table.foreign_keys:
         if references is None or fk.table not in references:
             continue
-        orphan = orphan_rule(fk, references)
-        count = _count(frame, orphan)
+        flagged, orphan = _with_orphan_flag(frame, fk, references)
+        count = _count(flagged, orphan)
         if count:
             found.append(
                 Violation(
-                    table.name,
-                    fk.column,
-                    f"foreign key -> {fk.table}.{fk.ref_column}",
-                    "soft",
-                    count,
-                    len(frame),
-                    _examples(frame, orphan, fk.column),
-                    fk.tolerance,
+                    table.name, fk.column, f"foreign key -> {fk.table}.{fk.ref_column}", "soft", count, rows,
+                    _examples(flagged, orphan, fk.column), fk.tolerance,
                 )
-            )
+            )  # fmt: skip
     return found
 
 
@@ -307,12 +325,6 @@ def raise_for_violations(violations: Sequence[Violation]) -> None:
     stopping = [v for v in violations if v.stops_run]
     if stopping:
         raise ContractError(stopping)
-
-
-def orphan_rule(fk: ForeignKey, references: Mapping[str, Any]) -> nw.Expr:
-    """Expression true for rows whose foreign key is set but unknown in the referenced table."""
-    known = nw.from_native(references[fk.table], eager_only=True)[fk.ref_column].unique().to_list()
-    return ~nw.col(fk.column).is_in(known) & ~nw.col(fk.column).is_null()
 
 
 @dataclass(frozen=True)
@@ -325,6 +337,9 @@ class Repair:
     action: Literal["dropped rows", "set to missing"]
     rows: int
 
+    def as_record(self) -> dict[str, Any]:
+        return {"table": self.table, "column": self.column, "rule": self.rule, "action": self.action, "rows": self.rows}
+
 
 def repair_table(
     native_frame: Any,
@@ -334,19 +349,19 @@ def repair_table(
 ) -> tuple[Any, list[Repair]]:
     """Repair the soft violations of a table that passed :func:`raise_for_violations`.
 
-    Exact duplicate rows are dropped (first kept). A row breaking a rule of a
+    Exact duplicate rows are dropped (one kept). A row breaking a rule of a
     nullable column keeps the row with the value set to missing; a row breaking a
     rule of a required column, or pointing at an unknown key, is dropped. Returns
     the repaired native frame and one :class:`Repair` per rule that changed rows.
     """
-    frame = nw.from_native(native_frame, eager_only=True)
+    frame = nw.from_native(native_frame)
+    columns = frame.collect_schema().names()
     repairs: list[Repair] = []
-    before = len(frame)
-    frame = frame.unique(maintain_order=True)
-    if len(frame) < before:
-        repairs.append(
-            Repair(table.name, "+".join(table.key), "exact duplicate row", "dropped rows", before - len(frame))
-        )
+    before = row_count(frame)
+    frame = _distinct(frame)
+    duplicates = before - row_count(frame)
+    if duplicates:
+        repairs.append(Repair(table.name, "+".join(table.key), "exact duplicate row", "dropped rows", duplicates))
     for column in table.columns:
         for rule, condition in value_rules(column, as_of):
             frame, repair = _apply(frame, table, column.name, rule, condition, nullable=column.nullable)
@@ -354,20 +369,22 @@ def repair_table(
     for fk in table.foreign_keys:
         if references is None or fk.table not in references:
             continue
-        nullable = table.column(fk.column).nullable
+        flagged, orphan = _with_orphan_flag(frame, fk, references)
         rule = f"foreign key -> {fk.table}.{fk.ref_column}"
-        frame, repair = _apply(frame, table, fk.column, rule, orphan_rule(fk, references), nullable=nullable)
-        repairs += repair
+        repaired, repair = _apply(flagged, table, fk.column, rule, orphan, nullable=table.column(fk.column).nullable)
+        if repair:
+            frame = repaired.select(columns)
+            repairs += repair
     return frame.to_native(), repairs
 
 
 def _apply(
-    frame: nw.DataFrame, table: TableContract, column: str, rule: str, condition: nw.Expr, *, nullable: bool
-) -> tuple[nw.DataFrame, list[Repair]]:
+    frame: Frame, table: TableContract, column: str, rule: str, condition: nw.Expr, *, nullable: bool
+) -> tuple[Frame, list[Repair]]:
     count = _count(frame, condition)
     if not count:
         return frame, []
     if nullable and rule != "not_null":
-        repaired = frame.with_columns(nw.when(condition).then(None).otherwise(nw.col(column)).alias(column))
+        repaired = frame.with_columns(nw.when(~condition).then(nw.col(column)).alias(column))
         return repaired, [Repair(table.name, column, rule, "set to missing", count)]
     return frame.filter(~condition), [Repair(table.name, column, rule, "dropped rows", count)]
