@@ -27,7 +27,8 @@ def build_bank(params: DemoBankParams) -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="session")
 def small_params() -> DemoBankParams:
-    return DemoBankParams(n_customers=3000, chunk_size=1500, customers_per_rm=100)
+    # one chunk of 3,000: enough rows that every dirty-record rule spoils at least one
+    return DemoBankParams(n_customers=3000, chunk_size=3000, customers_per_rm=100)
 
 
 @pytest.fixture(scope="session")

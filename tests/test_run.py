@@ -72,3 +72,25 @@ def test_demo_refuses_to_write_over_a_configured_warehouse(workdir):
         run(workdir, env="prod")
     assert pd.read_parquet(warehouse / "customers.parquet")["customer_id"].tolist() == [1]
     assert not (workdir / "data").exists(), "nothing was generated"
+
+
+def test_real_warehouse_without_a_pseudonym_key_is_refused(workdir, monkeypatch):
+    run(workdir, pipeline="demo_data")
+    monkeypatch.delenv("CC_PSEUDONYM_KEY", raising=False)
+    prod = workdir / "conf" / "prod"
+    prod.mkdir()
+    (prod / "catalog.yml").write_text(
+        "customers:\n"
+        "  type: customer_classification.datasets.ChunkedParquetDataset\n"
+        "  path: data/01_raw/demo_bank/customers\n"
+        "  backend: polars\n"
+    )
+    with pytest.raises(
+        RuntimeError, match="no pseudonymisation key is set: set the environment variable CC_PSEUDONYM_KEY"
+    ):
+        run(workdir, env="prod", pipeline="data_engineering")
+    assert not (workdir / "data" / "04_feature" / "customer_features").exists()
+
+    monkeypatch.setenv("CC_PSEUDONYM_KEY", "a-real-secret")
+    run(workdir, env="prod", pipeline="data_engineering")
+    assert (workdir / "data" / "04_feature" / "customer_features").exists()

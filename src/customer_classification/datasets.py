@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from pathlib import Path, PurePosixPath
@@ -91,7 +92,9 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
             self._staging = self._path.with_name(f".{self._path.name}.staging-{uuid.uuid4().hex[:8]}")
             self._staging.mkdir(parents=True)
         frame = chunk.take()
-        table = pa.Table.from_pandas(frame, preserve_index=False) if isinstance(frame, pd.DataFrame) else frame.to_arrow()
+        table = (
+            pa.Table.from_pandas(frame, preserve_index=False) if isinstance(frame, pd.DataFrame) else frame.to_arrow()
+        )
         pq.write_table(table, self._staging / f"part-{chunk.index:05d}.parquet")
         if chunk.index == chunk.total - 1:
             self._commit()
@@ -104,3 +107,58 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
         self._staging.rename(self._path)
         self._staging = None
         shutil.rmtree(retired, ignore_errors=True)
+
+
+DEMO_PSEUDONYM_KEY = "demo-bank-pseudonym-key-not-for-real-data"
+
+
+class PseudonymKeyDataset(AbstractDataset[None, str]):
+    """The secret key of PII pseudonyms, never written anywhere.
+
+    Looked up in order: the environment variable ``env_var``, then the
+    ``credentials`` entry's ``key``. The demo bank may fall back to a public demo
+    key (``allow_demo_key: true``, set in ``conf/base`` only); any other
+    environment must set a key or the load fails with what to do.
+
+    Example::
+
+        pseudonym_key:
+          type: customer_classification.datasets.PseudonymKeyDataset
+          env_var: CC_PSEUDONYM_KEY
+          credentials: pseudonym_key     # conf/local/credentials.yml: pseudonym_key: {key: ...}
+    """
+
+    def __init__(
+        self,
+        *,
+        env_var: str = "CC_PSEUDONYM_KEY",
+        credentials: dict[str, Any] | None = None,
+        allow_demo_key: bool = False,
+        metadata: dict[str, Any] | None = None,
+    ):
+        self._env_var = env_var
+        self._credential = (credentials or {}).get("key")
+        self._allow_demo_key = allow_demo_key
+        self.metadata = metadata
+
+    @property
+    def uses_demo_key(self) -> bool:
+        return not (os.environ.get(self._env_var) or self._credential)
+
+    def _describe(self) -> dict[str, Any]:
+        return {"env_var": self._env_var, "allow_demo_key": self._allow_demo_key}
+
+    def load(self) -> str:
+        key = os.environ.get(self._env_var) or self._credential
+        if key:
+            return key
+        if self._allow_demo_key:
+            return DEMO_PSEUDONYM_KEY
+        raise DatasetError(
+            f"No pseudonymisation key: set the environment variable {self._env_var} or a "
+            "'pseudonym_key: {key: ...}' entry in conf/<env>/credentials.yml. The demo key is "
+            "allowed only for the demo bank."
+        )
+
+    def save(self, data: None) -> None:
+        raise DatasetError("The pseudonymisation key is read-only.")

@@ -7,6 +7,10 @@ from typing import Any
 from kedro.framework.hooks import hook_impl
 from kedro.pipeline import Pipeline
 
+from customer_classification.contracts import RAW_TABLES
+
+RAW_TABLE_NAMES = tuple(RAW_TABLES)
+
 
 class DemoWarehouseGuard:
     """Stops a run in which ``demo_data`` would write over a table that is not the demo's.
@@ -23,8 +27,7 @@ class DemoWarehouseGuard:
         foreign = []
         for name in demo_outputs:
             dataset = catalog.get(name) if name in catalog else None
-            metadata = getattr(dataset, "metadata", None) or {}
-            if dataset is not None and not metadata.get("demo_output", False):
+            if dataset is not None and not _is_demo_output(dataset):
                 foreign.append(f"{name} ({type(dataset).__name__})")
         if foreign:
             raise RuntimeError(
@@ -34,3 +37,26 @@ class DemoWarehouseGuard:
                 "the warehouse instead, for example `kedro run --env <env> --pipelines data_engineering`, "
                 "or mark a dataset `metadata: {demo_output: true}` if it really is a scratch copy."
             )
+
+
+class PseudonymKeyGuard:
+    """Stops a run that would pseudonymise a real warehouse's PII with the public demo key."""
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Pipeline, catalog: Any) -> None:
+        if "pseudonym_key" not in pipeline.all_inputs() or "pseudonym_key" not in catalog:
+            return
+        key = catalog.get("pseudonym_key")
+        if not getattr(key, "uses_demo_key", False):
+            return
+        real = [name for name in RAW_TABLE_NAMES if name in catalog and not _is_demo_output(catalog.get(name))]
+        if real:
+            raise RuntimeError(
+                f"The raw tables {', '.join(real)} are not the demo bank's, but no pseudonymisation key is set: "
+                "set the environment variable CC_PSEUDONYM_KEY or 'pseudonym_key: {key: ...}' in "
+                "conf/<env>/credentials.yml. The public demo key is only for the demo bank."
+            )
+
+
+def _is_demo_output(dataset: Any) -> bool:
+    return bool((getattr(dataset, "metadata", None) or {}).get("demo_output", False))

@@ -1,8 +1,9 @@
 """Project settings (https://docs.kedro.org/en/stable/configure/configuration_basics/)."""
 
-from customer_classification.hooks import DemoWarehouseGuard
+from customer_classification.hooks import DemoWarehouseGuard, PseudonymKeyGuard
 
-HOOKS = (DemoWarehouseGuard(),)
+# pluggy calls the hook registered last first: the demo guard speaks first
+HOOKS = (PseudonymKeyGuard(), DemoWarehouseGuard())
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",

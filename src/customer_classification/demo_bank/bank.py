@@ -115,15 +115,18 @@ def iter_chunks(params: DemoBankParams, rm_truth: pd.DataFrame) -> Iterator[dict
 
 
 def _pick(rng: np.random.Generator, frame: pd.DataFrame, rate: float) -> np.ndarray:
-    """Row positions to spoil: ``rate`` of the rows, at least one."""
-    count = min(len(frame), max(1, round(rate * len(frame))))
-    return rng.choice(len(frame), size=count, replace=False) if len(frame) else np.array([], dtype=int)
+    """Row positions to spoil: ``rate`` of the rows, rounded down.
+
+    Rounding down keeps every rule's share at or below ``rate``, so a bank of any
+    size stays within the contract's tolerances when ``rate`` does.
+    """
+    return rng.choice(len(frame), size=int(rate * len(frame)), replace=False)
 
 
 def add_dirty_records(
     rng: np.random.Generator, tables: dict[str, pd.DataFrame], params: DemoBankParams
 ) -> dict[str, pd.DataFrame]:
-    """The faults a real warehouse has, at ``dirty_record_rate``; data engineering must catch each.
+    """The faults a real warehouse has, at ``dirty_record_rate`` of each table's rows per fault.
 
     * transactions: batches loaded twice (exact duplicate rows), rows whose customer
       is unknown (orphans), zero or negative amounts;
@@ -150,7 +153,7 @@ def add_dirty_records(
 
     holdings = tables["holdings"]
     assets = holdings.index[holdings["product_id"].isin(["P01", "P02", "P03", "P04"])]
-    negative = rng.choice(assets, size=min(len(assets), max(1, round(rate * len(holdings)))), replace=False)
+    negative = rng.choice(assets, size=min(len(assets), int(rate * len(holdings))), replace=False)
     holdings.loc[negative, "balance"] = -holdings.loc[negative, "balance"].abs() - 1.0
     # at most one unknown product per customer and month, so no key collides
     unknown = holdings.iloc[_pick(rng, holdings, rate)].drop_duplicates(["customer_id", "month_end"]).index

@@ -1,0 +1,269 @@
+"""Point-in-time customer features at one snapshot, from the customer-month aggregates.
+
+A snapshot ``T`` is the first day of a month. Its features use only months that
+ended before ``T`` (``months_before`` = T's month index - the row's month index
+>= 1), so nothing on or after ``T`` can leak in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import narwhals as nw
+
+from customer_classification.demo_bank.catalogue import (
+    ASSET_CATEGORIES,
+    CHANNELS,
+    DEBIT_CATEGORIES,
+    LIABILITY_CATEGORIES,
+    PRODUCT_CATEGORIES,
+)
+
+CATEGORICAL_FEATURES = ("occupation", "education", "marital_status")
+BALANCE_SERIES = ("aum", *[f"balance_{c}" for c in ASSET_CATEGORIES])
+_SECONDS_PER_DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class MonthlyTables:
+    """The customer-month aggregates of :mod:`.monthly`, as narwhals frames."""
+
+    balances: nw.DataFrame
+    transactions: nw.DataFrame
+    credit: nw.DataFrame
+    digital: nw.DataFrame
+    campaigns: nw.DataFrame
+
+
+def month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _window(frame: nw.DataFrame, t_ym: int, months: int) -> nw.DataFrame:
+    """Rows of the ``months`` calendar months just before the snapshot."""
+    before = t_ym - nw.col("ym")
+    return frame.filter((before >= 1) & (before <= months))
+
+
+def _days_before(snapshot: dt.datetime, column: str) -> nw.Expr:
+    return (nw.lit(snapshot) - nw.col(column)).dt.total_seconds() / _SECONDS_PER_DAY
+
+
+def _ratio(numerator: nw.Expr, denominator: nw.Expr) -> nw.Expr:
+    return nw.when(denominator > 0).then(numerator / denominator)
+
+
+def identity_features(customers: nw.DataFrame, snapshot: dt.datetime) -> nw.DataFrame:
+    """Customers known before the snapshot, with age, tenure and declared attributes."""
+    return customers.filter(nw.col("open_date") < snapshot).select(
+        "customer_id",
+        (_days_before(snapshot, "birth_date") / 365.25).alias("age_years"),
+        (_days_before(snapshot, "open_date") / 30.4375).alias("tenure_months"),
+        nw.col("city_tier").cast(nw.Float64),
+        nw.col("annual_income").cast(nw.Float64),
+        nw.col("annual_income").is_null().cast(nw.Float64).alias("income_missing"),
+        (nw.col("gender") == "F").cast(nw.Float64).alias("is_female"),
+        (~nw.col("rm_id").is_null()).cast(nw.Float64).alias("has_rm"),
+        *[nw.col(c) for c in CATEGORICAL_FEATURES],
+    )
+
+
+def asset_features(balances: nw.DataFrame, t_ym: int) -> nw.DataFrame:
+    """AUM and asset balances: latest, 3/6/12-month mean, trend, volatility; holdings."""
+    latest = _window(balances, t_ym, 1).select(
+        "customer_id",
+        *[nw.col(s).alias(f"{s}_latest") for s in BALANCE_SERIES],
+        *[nw.col(f"balance_{c}").alias(f"balance_{c}_latest") for c in LIABILITY_CATEGORIES],
+        *[nw.col(f"held_{c}").alias(f"holds_{c}") for c in PRODUCT_CATEGORIES],
+        nw.col("n_categories_held"),
+    )
+    frame = latest
+    for months in (3, 6, 12):
+        aggs = [nw.col(s).mean().alias(f"{s}_mean_{months}m") for s in BALANCE_SERIES]
+        if months > 3:
+            aggs += [nw.col(s).std(ddof=0).alias(f"_{s}_std_{months}m") for s in BALANCE_SERIES]
+        frame = frame.join(
+            _window(balances, t_ym, months).group_by("customer_id").agg(*aggs), on="customer_id", how="left"
+        )
+    held_months = balances.filter(nw.col("ym") < t_ym).with_columns(
+        *[nw.when(nw.col(f"held_{c}") > 0).then(nw.col("ym")).alias(f"_held_ym_{c}") for c in PRODUCT_CATEGORIES]
+    )
+    first_held = held_months.group_by("customer_id").agg(
+        nw.col("ym").min().alias("_first_ym"),
+        *[nw.col(f"_held_ym_{c}").min().alias(f"_first_{c}") for c in PRODUCT_CATEGORIES],
+    )
+    frame = frame.join(first_held, on="customer_id", how="left")
+    derived = []
+    for s in BALANCE_SERIES:
+        derived.append(
+            ((nw.col(f"{s}_mean_3m") - nw.col(f"{s}_mean_12m")) / (nw.col(f"{s}_mean_12m") + 1.0)).alias(
+                f"{s}_trend_3v12m"
+            )
+        )
+        for months in (6, 12):
+            derived.append(
+                (nw.col(f"_{s}_std_{months}m") / (nw.col(f"{s}_mean_{months}m") + 1.0)).alias(
+                    f"{s}_volatility_{months}m"
+                )
+            )
+    new_categories = nw.sum_horizontal(
+        *[nw.when(t_ym - nw.col(f"_first_{c}") <= 12).then(1).otherwise(0) for c in PRODUCT_CATEGORIES]
+    )
+    derived += [
+        (t_ym - nw.col("_first_ym")).cast(nw.Float64).alias("months_since_first_holding"),
+        new_categories.cast(nw.Float64).alias("n_new_categories_12m"),
+    ]
+    frame = frame.with_columns(*derived)
+    return frame.select([c for c in frame.columns if not c.startswith("_")])
+
+
+def transaction_features(transactions: nw.DataFrame, t_ym: int, snapshot: dt.datetime) -> nw.DataFrame:
+    """Frequency, monetary value, flows, recency, channel and merchant-category mix."""
+    frames = []
+    for months in (3, 6, 12):
+        frames.append(
+            _window(transactions, t_ym, months)
+            .group_by("customer_id")
+            .agg(
+                nw.col("n_tx").sum().alias(f"tx_count_{months}m"),
+                nw.col("debit_amount").sum().alias(f"debit_amount_{months}m"),
+                nw.col("credit_amount").sum().alias(f"credit_amount_{months}m"),
+                *(
+                    [nw.col("income_amount").sum().alias("_income_3m")]
+                    if months == 3
+                    else [
+                        nw.col("n_debit").sum().alias("_n_debit"),
+                        *[nw.col(f"n_channel_{c}").sum().alias(f"_n_channel_{c}") for c in CHANNELS],
+                        *[nw.col(f"n_merchant_{m}").sum().alias(f"_n_merchant_{m}") for m in DEBIT_CATEGORIES],
+                        nw.col("last_tx").max().alias("_last_tx"),
+                    ]
+                    if months == 12
+                    else []
+                ),
+            )
+        )
+    frame = frames[0].join(frames[1], on="customer_id", how="full").pipe(_coalesce_key)
+    frame = frame.join(frames[2], on="customer_id", how="full").pipe(_coalesce_key)
+    frame = frame.with_columns(
+        *[
+            (nw.col(f"credit_amount_{m}m").fill_null(0) - nw.col(f"debit_amount_{m}m").fill_null(0)).alias(
+                f"net_flow_{m}m"
+            )
+            for m in (3, 6, 12)
+        ],
+        _ratio(nw.col("debit_amount_12m"), nw.col("_n_debit")).alias("avg_debit_amount_12m"),
+        (nw.col("_income_3m").fill_null(0) / 3.0).alias("monthly_income_inflow_3m"),
+        _days_before(snapshot, "_last_tx").alias("days_since_last_transaction"),
+        *[_ratio(nw.col(f"_n_channel_{c}"), nw.col("tx_count_12m")).alias(f"channel_share_{c}_12m") for c in CHANNELS],
+        *[
+            _ratio(nw.col(f"_n_merchant_{m}"), nw.col("_n_debit")).alias(f"merchant_share_{m}_12m")
+            for m in DEBIT_CATEGORIES
+        ],
+    )
+    return frame.select([c for c in frame.columns if not c.startswith("_")])
+
+
+def _coalesce_key(frame: nw.DataFrame) -> nw.DataFrame:
+    """A full join keeps each side's key; merge them into one ``customer_id``."""
+    return frame.with_columns(nw.coalesce("customer_id", "customer_id_right").alias("customer_id")).drop(
+        "customer_id_right"
+    )
+
+
+def credit_features(credit: nw.DataFrame, t_ym: int) -> nw.DataFrame:
+    """Limit, drawn amount and utilization (drawn / limit; missing for a zero limit)."""
+    credit = credit.with_columns(_utilization=_ratio(nw.col("drawn_amount"), nw.col("credit_limit")))
+    latest = _window(credit, t_ym, 1).select(
+        "customer_id",
+        nw.lit(1.0).alias("has_credit_line"),
+        nw.col("credit_limit").alias("credit_limit_latest"),
+        nw.col("drawn_amount").alias("drawn_amount_latest"),
+        nw.col("_utilization").alias("utilization_latest"),
+        (nw.col("credit_limit") == 0).cast(nw.Float64).alias("zero_credit_limit"),
+    )
+    for months in (3, 6):
+        means = (
+            _window(credit, t_ym, months)
+            .group_by("customer_id")
+            .agg(nw.col("_utilization").mean().alias(f"utilization_mean_{months}m"))
+        )
+        latest = latest.join(means, on="customer_id", how="left")
+    return latest
+
+
+def digital_features(digital: nw.DataFrame, t_ym: int, snapshot: dt.datetime) -> nw.DataFrame:
+    """Logins over 1/3/6 months, product views per category, searches, login recency."""
+    frame = (
+        _window(digital, t_ym, 6)
+        .group_by("customer_id")
+        .agg(
+            nw.col("n_login").sum().alias("logins_6m"),
+            nw.col("n_search").sum().alias("searches_6m"),
+            *[nw.col(f"n_view_{c}").sum().alias(f"views_{c}_6m") for c in PRODUCT_CATEGORIES],
+        )
+    )
+    for months in (1, 3):
+        counts = (
+            _window(digital, t_ym, months)
+            .group_by("customer_id")
+            .agg(nw.col("n_login").sum().alias(f"logins_{months}m"))
+        )
+        frame = frame.join(counts, on="customer_id", how="left")
+    last = digital.filter(nw.col("ym") < t_ym).group_by("customer_id").agg(nw.col("last_login").max())
+    frame = frame.join(last, on="customer_id", how="full").pipe(_coalesce_key)
+    return frame.with_columns(_days_before(snapshot, "last_login").alias("days_since_last_login")).drop("last_login")
+
+
+def campaign_features(campaigns: nw.DataFrame, t_ym: int) -> nw.DataFrame:
+    """Offers and responses over 12 months, response rate, months since the last response."""
+    recent = (
+        _window(campaigns, t_ym, 12)
+        .group_by("customer_id")
+        .agg(nw.col("n_offer").sum().alias("offers_12m"), nw.col("n_response").sum().alias("responses_12m"))
+    )
+    last = (
+        campaigns.filter((nw.col("ym") < t_ym) & (nw.col("n_response") > 0))
+        .group_by("customer_id")
+        .agg(nw.col("ym").max().alias("_last_response_ym"))
+        .select(
+            "customer_id", (t_ym - nw.col("_last_response_ym")).cast(nw.Float64).alias("months_since_last_response")
+        )
+    )
+    frame = recent.join(last, on="customer_id", how="full").pipe(_coalesce_key)
+    return frame.with_columns(_ratio(nw.col("responses_12m"), nw.col("offers_12m")).alias("response_rate_12m"))
+
+
+# Features that are missing when the customer has nothing to measure, rather than zero.
+MISSING_WHEN_ABSENT = (
+    "age_years", "annual_income", "avg_debit_amount_12m", "days_since_last_transaction",
+    "utilization_latest", "utilization_mean_3m", "utilization_mean_6m", "days_since_last_login",
+    "months_since_last_response", "response_rate_12m", "months_since_first_holding",
+)  # fmt: skip
+
+
+def snapshot_features(customers: nw.DataFrame, monthly: MonthlyTables, snapshot: dt.date) -> nw.DataFrame:
+    """One row per customer known before ``snapshot``; every feature a float but the categoricals."""
+    at = dt.datetime.combine(snapshot, dt.time())
+    t_ym = month_index(snapshot)
+    frame = identity_features(customers, at)
+    for part in (
+        asset_features(monthly.balances, t_ym),
+        transaction_features(monthly.transactions, t_ym, at),
+        credit_features(monthly.credit, t_ym),
+        digital_features(monthly.digital, t_ym, at),
+        campaign_features(monthly.campaigns, t_ym),
+    ):
+        frame = frame.join(part, on="customer_id", how="left")
+    numeric = [c for c in frame.columns if c not in ("customer_id", *CATEGORICAL_FEATURES)]
+    frame = frame.with_columns(
+        *[
+            nw.col(c).cast(nw.Float64) if c in MISSING_WHEN_ABSENT else nw.col(c).cast(nw.Float64).fill_null(0.0)
+            for c in numeric
+        ]
+    )
+    return (
+        frame.with_columns(nw.lit(at).alias("snapshot_date"))
+        .select("customer_id", "snapshot_date", *[c for c in frame.columns if c != "customer_id"])
+        .sort("customer_id")
+    )

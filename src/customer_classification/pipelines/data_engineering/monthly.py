@@ -1,0 +1,134 @@
+"""Customer-month aggregates of the cleaned raw tables, written once with narwhals.
+
+Every event table is reduced to one row per customer and calendar month (``ym`` =
+year * 12 + month - 1). Snapshot features and labels are then windows over these
+small tables, so the large tables are read once whatever the number of snapshots.
+"""
+
+from __future__ import annotations
+
+import narwhals as nw
+
+from customer_classification.demo_bank.catalogue import (
+    ASSET_CATEGORIES,
+    CHANNELS,
+    DEBIT_CATEGORIES,
+    LIABILITY_CATEGORIES,
+    PRODUCT_CATEGORIES,
+)
+
+INCOME_CATEGORIES = ("salary", "pension", "business_income")
+KEYS = ["customer_id", "ym"]
+
+
+def year_month(column: str) -> nw.Expr:
+    """Calendar month of a date or timestamp column as one integer."""
+    return nw.col(column).dt.year() * 12 + nw.col(column).dt.month() - 1
+
+
+def _share_columns(
+    condition_column: str, values: tuple[str, ...], prefix: str, amount: str | None = None
+) -> list[nw.Expr]:
+    value = nw.col(amount) if amount else nw.lit(1)
+    return [nw.when(nw.col(condition_column) == v).then(value).otherwise(0).alias(f"{prefix}{v}") for v in values]
+
+
+def monthly_balances(holdings: nw.DataFrame, products: nw.DataFrame) -> nw.DataFrame:
+    """Month-end balance per product category, AUM, and which categories are held."""
+    frame = holdings.join(products.select("product_id", "category"), on="product_id", how="inner").with_columns(
+        ym=year_month("month_end")
+    )
+    frame = frame.with_columns(
+        *_share_columns("category", PRODUCT_CATEGORIES, "balance_", amount="balance"),
+        *_share_columns("category", PRODUCT_CATEGORIES, "held_"),
+    )
+    balance_cols = [f"balance_{c}" for c in PRODUCT_CATEGORIES]
+    held_cols = [f"held_{c}" for c in PRODUCT_CATEGORIES]
+    monthly = frame.group_by(KEYS).agg(*[nw.col(c).sum() for c in balance_cols], *[nw.col(c).max() for c in held_cols])
+    return monthly.with_columns(
+        aum=nw.sum_horizontal(*[nw.col(f"balance_{c}") for c in ASSET_CATEGORIES]),
+        liabilities=nw.sum_horizontal(*[nw.col(f"balance_{c}") for c in LIABILITY_CATEGORIES]),
+        n_categories_held=nw.sum_horizontal(*[nw.col(c) for c in held_cols]),
+    )
+
+
+def monthly_transactions(transactions: nw.DataFrame) -> nw.DataFrame:
+    """Counts and amounts per direction, channel and merchant category."""
+    debit = nw.col("direction") == "debit"
+    frame = transactions.with_columns(
+        ym=year_month("timestamp"),
+        n_tx=nw.lit(1),
+        debit_amount=nw.when(debit).then(nw.col("amount")).otherwise(0.0),
+        credit_amount=nw.when(~debit).then(nw.col("amount")).otherwise(0.0),
+        n_debit=nw.when(debit).then(1).otherwise(0),
+        income_amount=nw.when(nw.col("merchant_category").is_in(list(INCOME_CATEGORIES)))
+        .then(nw.col("amount"))
+        .otherwise(0.0),
+        *_share_columns("channel", CHANNELS, "n_channel_"),
+        *[
+            nw.when(debit & (nw.col("merchant_category") == m)).then(1).otherwise(0).alias(f"n_merchant_{m}")
+            for m in DEBIT_CATEGORIES
+        ],
+    )
+    counted = [
+        "n_tx", "debit_amount", "credit_amount", "n_debit", "income_amount",
+        *[f"n_channel_{c}" for c in CHANNELS],
+        *[f"n_merchant_{m}" for m in DEBIT_CATEGORIES],
+    ]  # fmt: skip
+    return frame.group_by(KEYS).agg(*[nw.col(c).sum() for c in counted], nw.col("timestamp").max().alias("last_tx"))
+
+
+def monthly_credit(credit_lines: nw.DataFrame) -> nw.DataFrame:
+    """Limit and drawn amount over the customer's lines at each month end."""
+    frame = credit_lines.with_columns(ym=year_month("month_end"))
+    return frame.group_by(KEYS).agg(
+        nw.col("credit_limit").sum(), nw.col("cumulative_drawn_amount").sum().alias("drawn_amount")
+    )
+
+
+def monthly_digital(events: nw.DataFrame) -> nw.DataFrame:
+    """Logins, product views per category, searches and the last login."""
+    login = nw.col("event_type") == "login"
+    frame = events.with_columns(
+        ym=year_month("timestamp"),
+        n_login=nw.when(login).then(1).otherwise(0),
+        n_search=nw.when(nw.col("event_type") == "search").then(1).otherwise(0),
+        last_login=nw.when(login).then(nw.col("timestamp")),
+        *[
+            nw.when((nw.col("event_type") == "product_view") & (nw.col("product_category") == c))
+            .then(1)
+            .otherwise(0)
+            .alias(f"n_view_{c}")
+            for c in PRODUCT_CATEGORIES
+        ],
+    )
+    counted = ["n_login", "n_search", *[f"n_view_{c}" for c in PRODUCT_CATEGORIES]]
+    return frame.group_by(KEYS).agg(*[nw.col(c).sum() for c in counted], nw.col("last_login").max())
+
+
+def monthly_campaigns(responses: nw.DataFrame) -> nw.DataFrame:
+    """Offers by the month they were made, positive responses by the month they came in.
+
+    A response can arrive in the month after its offer; counting it under the
+    offer's month would let a snapshot see a response given after it. Labels, which
+    ask whether the offers of a window were answered, use ``n_offer_responded``
+    (by the offer's month).
+    """
+    offers = responses.select(
+        "customer_id",
+        year_month("offer_date").alias("ym"),
+        nw.lit(1).alias("n_offer"),
+        nw.lit(0).alias("n_response"),
+        nw.col("responded").cast(nw.Int64).alias("n_offer_responded"),
+    )
+    answered = responses.filter(nw.col("responded") & ~nw.col("response_date").is_null()).select(
+        "customer_id",
+        year_month("response_date").alias("ym"),
+        nw.lit(0).alias("n_offer"),
+        nw.lit(1).alias("n_response"),
+        nw.lit(0).cast(nw.Int64).alias("n_offer_responded"),
+    )
+    both = nw.concat([offers, answered], how="vertical")
+    return both.group_by(KEYS).agg(
+        nw.col("n_offer").sum(), nw.col("n_response").sum(), nw.col("n_offer_responded").sum()
+    )

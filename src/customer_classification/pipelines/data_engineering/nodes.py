@@ -1,0 +1,192 @@
+"""Nodes of ``data_engineering``. Every node takes and returns frames of one engine
+(pandas, Polars or PySpark, as the catalog loads them) through narwhals."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import narwhals as nw
+import pandas as pd
+
+from customer_classification.pipelines.data_engineering import monthly
+from customer_classification.pipelines.data_engineering.features import MonthlyTables, snapshot_features
+from customer_classification.pipelines.data_engineering.labels import snapshot_labels
+from customer_classification.pipelines.data_engineering.params import DataEngineeringParams
+from customer_classification.pipelines.data_engineering.privacy import protect
+from customer_classification.pipelines.data_engineering.quality import REPAIR_ORDER, check_and_repair, quality_table
+
+logger = logging.getLogger(__name__)
+
+
+def validate_raw_tables(
+    customers: Any,
+    relationship_managers: Any,
+    products: Any,
+    holdings: Any,
+    transactions: Any,
+    credit_lines: Any,
+    digital_events: Any,
+    campaign_responses: Any,
+    data_engineering: DataEngineeringParams,
+) -> dict[str, Any]:
+    """Check every raw table against its contract and repair the soft violations.
+
+    Stops the run (nothing downstream is written) on a missing column, a wrong
+    type, a key collision or a share of bad rows above a rule's tolerance.
+    Returns ``validated_<table>`` for each table, the data-quality report (dict)
+    and the same report as a table.
+    """
+    tables = {
+        "customers": customers,
+        "relationship_managers": relationship_managers,
+        "products": products,
+        "holdings": holdings,
+        "transactions": transactions,
+        "credit_lines": credit_lines,
+        "digital_events": digital_events,
+        "campaign_responses": campaign_responses,
+    }
+    repaired, report = check_and_repair(tables, data_engineering.history_end)
+    logger.info(
+        "Data quality: %s rows dropped and %s values set to missing across %s tables",
+        f"{report['rows_dropped']:,}",
+        f"{report['values_set_to_missing']:,}",
+        len(tables),
+    )
+    outputs = {f"validated_{name}": repaired[name] for name in REPAIR_ORDER}
+    outputs["data_quality_report"] = report
+    outputs["data_quality_table"] = quality_table(report)
+    return outputs
+
+
+def protect_customer_pii(validated_customers: Any, pseudonym_key: str) -> Any:
+    """Customers without name and phone; the national ID replaced by a keyed pseudonym."""
+    return protect(validated_customers, "customers", pseudonym_key)
+
+
+def protect_rm_pii(validated_relationship_managers: Any) -> Any:
+    """Relationship managers without their names."""
+    return protect(validated_relationship_managers, "relationship_managers", "unused")
+
+
+def _native(frame: nw.DataFrame | nw.LazyFrame) -> Any:
+    return frame.to_native()
+
+
+def aggregate_balances(validated_holdings: Any, validated_products: Any) -> Any:
+    """Customer-month balances per category, AUM and categories held."""
+    return _native(monthly.monthly_balances(nw.from_native(validated_holdings), nw.from_native(validated_products)))
+
+
+def aggregate_transactions(validated_transactions: Any) -> Any:
+    """Customer-month transaction counts and amounts by direction, channel and merchant."""
+    return _native(monthly.monthly_transactions(nw.from_native(validated_transactions)))
+
+
+def aggregate_credit(validated_credit_lines: Any) -> Any:
+    """Customer-month credit limits and drawn amounts."""
+    return _native(monthly.monthly_credit(nw.from_native(validated_credit_lines)))
+
+
+def aggregate_digital(validated_digital_events: Any) -> Any:
+    """Customer-month logins, product views and searches."""
+    return _native(monthly.monthly_digital(nw.from_native(validated_digital_events)))
+
+
+def aggregate_campaigns(validated_campaign_responses: Any) -> Any:
+    """Customer-month offers and responses."""
+    return _native(monthly.monthly_campaigns(nw.from_native(validated_campaign_responses)))
+
+
+def _monthly_tables(balances: Any, transactions: Any, credit: Any, digital: Any, campaigns: Any) -> MonthlyTables:
+    return MonthlyTables(*(nw.from_native(t) for t in (balances, transactions, credit, digital, campaigns)))
+
+
+def build_customer_features(
+    int_customers: Any,
+    customer_month_balances: Any,
+    customer_month_transactions: Any,
+    customer_month_credit: Any,
+    customer_month_digital: Any,
+    customer_month_campaigns: Any,
+    data_engineering: DataEngineeringParams,
+) -> Any:
+    """One row per customer and snapshot, with every point-in-time feature."""
+    tables = _monthly_tables(
+        customer_month_balances,
+        customer_month_transactions,
+        customer_month_credit,
+        customer_month_digital,
+        customer_month_campaigns,
+    )
+    customers = nw.from_native(int_customers)
+    frames = [snapshot_features(customers, tables, snapshot) for snapshot in data_engineering.snapshots]
+    features = nw.concat(frames, how="vertical")
+    logger.info("Built %s features for %s snapshots", len(features.collect_schema()) - 2, len(frames))
+    return features.to_native()
+
+
+def build_model_labels(
+    customer_features: Any,
+    customer_month_balances: Any,
+    customer_month_credit: Any,
+    customer_month_campaigns: Any,
+    data_engineering: DataEngineeringParams,
+) -> Any:
+    """Outcome labels for the customers of every snapshot (missing where the window is incomplete)."""
+    balances, credit, campaigns = (
+        nw.from_native(t) for t in (customer_month_balances, customer_month_credit, customer_month_campaigns)
+    )
+    features = nw.from_native(customer_features)
+    frames = []
+    for snapshot in data_engineering.snapshots:
+        at = pd.Timestamp(snapshot).to_pydatetime()
+        ids = features.filter(nw.col("snapshot_date") == at).select("customer_id")
+        frames.append(
+            snapshot_labels(
+                ids,
+                balances,
+                credit,
+                campaigns,
+                snapshot,
+                window=data_engineering.outcome_window_months,
+                line=data_engineering.high_value_aum_line,
+                last_month=data_engineering.history_end,
+            )
+        )
+    return nw.concat(frames, how="vertical").to_native()
+
+
+def summarise_labels(model_labels: Any) -> dict[str, Any]:
+    """Per snapshot: customers, long-tail share, upgrade rate, utilization labels and
+    zero limits excluded, next-product distribution, campaign response rate."""
+    labels = nw.from_native(model_labels)
+    labels = labels.collect() if isinstance(labels, nw.LazyFrame) else labels
+    frame = labels.to_pandas()
+    summary = {}
+    for snapshot, group in frame.groupby("snapshot_date", sort=True):
+        long_tail = group[group["is_long_tail"]]
+        summary[pd.Timestamp(snapshot).date().isoformat()] = {
+            "customers": len(group),
+            "label_window_complete": bool(group["label_window_complete"].iloc[0]),
+            "long_tail_share": float(group["is_long_tail"].mean()),
+            "upgrade_rate_of_long_tail": None if long_tail.empty else _mean(long_tail["upgrade_within_window"]),
+            "utilization_labelled": int(group["utilization_at_window_end"].notna().sum()),
+            "zero_limit_excluded": int(group["zero_limit_excluded"].sum()),
+            "next_product_category": {k: int(v) for k, v in group["next_product_category"].value_counts().items()},
+            "campaign_response_rate": _mean(group["campaign_response"]),
+        }
+    for snapshot, entry in summary.items():
+        if entry["zero_limit_excluded"]:
+            logger.info(
+                "Snapshot %s: %s credit lines with a zero limit excluded from utilization labels",
+                snapshot,
+                entry["zero_limit_excluded"],
+            )
+    return summary
+
+
+def _mean(values: pd.Series) -> float | None:
+    values = values.dropna()
+    return None if values.empty else float(values.astype(float).mean())

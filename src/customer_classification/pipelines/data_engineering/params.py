@@ -1,0 +1,58 @@
+"""Typed parameters of ``data_engineering`` (``parameters_data_engineering.yml``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class DataEngineeringParams(BaseModel):
+    """The calendar and business definitions features and labels are built on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    last_history_month: str = Field(description="Last complete month in the warehouse, YYYY-MM.")
+    snapshots: list[dt.date] = Field(min_length=1, description="Snapshot dates, each the first day of a month.")
+    outcome_window_months: int = Field(ge=1, le=24)
+    high_value_aum_line: float = Field(gt=0)
+
+    @field_validator("last_history_month")
+    @classmethod
+    def _month_format(cls, value: str) -> str:
+        try:
+            dt.datetime.strptime(value, "%Y-%m")
+        except ValueError as exc:
+            raise ValueError(f"last_history_month must look like 2026-10, got {value!r}") from exc
+        return value
+
+    @field_validator("snapshots")
+    @classmethod
+    def _first_of_month(cls, value: list[dt.date]) -> list[dt.date]:
+        wrong = [d.isoformat() for d in value if d.day != 1]
+        if wrong:
+            raise ValueError(f"snapshots must be first days of months; got {wrong}")
+        if sorted(set(value)) != value:
+            raise ValueError("snapshots must be listed once each, oldest first")
+        return value
+
+    @model_validator(mode="after")
+    def _snapshots_within_history(self) -> DataEngineeringParams:
+        after_end = [d.isoformat() for d in self.snapshots if d > self.scoring_limit]
+        if after_end:
+            raise ValueError(
+                f"snapshots {after_end} are after {self.scoring_limit.isoformat()}, the month after the last month of history"
+            )
+        return self
+
+    @property
+    def history_end(self) -> dt.date:
+        """Last day of the last month of history."""
+        first = dt.datetime.strptime(self.last_history_month, "%Y-%m").date()
+        following = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+
+    @property
+    def scoring_limit(self) -> dt.date:
+        """The latest possible snapshot: the first day after the history."""
+        return self.history_end + dt.timedelta(days=1)
