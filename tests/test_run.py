@@ -6,9 +6,13 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
+
+from customer_classification.contracts import ContractError
 
 PROJECT = Path(__file__).resolve().parents[1]
 TINY = {"demo_bank": {"n_customers": 400, "chunk_size": 150, "customers_per_rm": 40}}
@@ -50,6 +54,54 @@ def test_default_run_writes_the_demo_warehouse(workdir):
     assert len(list((raw / "transactions").glob("part-*.parquet"))) == 3  # 400 customers in chunks of 150
     truth = pd.read_parquet(workdir / "data" / "01_raw" / "demo_truth" / "customers")
     assert truth["customer_id"].tolist() == customers["customer_id"].tolist()
+
+    features = pd.read_parquet(workdir / "data" / "04_feature" / "customer_features")
+    assert features.groupby("snapshot_date").size().index.size == 5
+    assert (workdir / "data" / "08_reporting" / "data_quality_report.json").exists()
+
+
+def _pii_values(workdir: Path) -> set[str]:
+    raw = workdir / "data" / "01_raw" / "demo_bank"
+    customers = pd.read_parquet(raw / "customers")
+    rms = pd.read_parquet(raw / "relationship_managers")
+    values = pd.concat([customers["name"], customers["id_number"], customers["phone"], rms["rm_name"]])
+    return set(values.dropna().astype(str))
+
+
+def test_no_raw_pii_value_is_written_past_the_raw_layer(workdir):
+    run(workdir)
+    pii = _pii_values(workdir)
+    checked = 0
+    for layer in sorted((workdir / "data").iterdir()):
+        if layer.name == "01_raw":
+            continue
+        for path in layer.rglob("*"):
+            if path.suffix == ".parquet":
+                table = pq.read_table(path)
+                for column in table.column_names:
+                    if pa.types.is_string(table.schema.field(column).type) or pa.types.is_large_string(
+                        table.schema.field(column).type
+                    ):
+                        leaked = pii & set(table.column(column).to_pylist())
+                        assert not leaked, f"{path}: {column} holds PII, e.g. {sorted(leaked)[:3]}"
+                checked += 1
+            elif path.suffix in (".json", ".csv", ".html"):
+                text = path.read_text()
+                assert not [v for v in pii if v in text], f"{path} holds PII"
+                checked += 1
+    assert checked >= 8
+
+
+def test_a_broken_extract_stops_the_run_and_keeps_the_last_good_outputs(workdir):
+    run(workdir)
+    features_path = workdir / "data" / "04_feature" / "customer_features"
+    good = pd.read_parquet(features_path)
+    holdings = workdir / "data" / "01_raw" / "demo_bank" / "holdings"
+    for part in holdings.glob("*.parquet"):
+        pq.write_table(pq.read_table(part).drop_columns(["balance"]), part)
+    with pytest.raises(ContractError, match="table 'holdings', column 'balance', rule 'required column is missing'"):
+        run(workdir, pipeline="data_engineering")
+    pd.testing.assert_frame_equal(pd.read_parquet(features_path), good)
 
 
 def test_rerun_with_the_same_seed_is_identical(workdir):

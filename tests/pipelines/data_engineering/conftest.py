@@ -31,6 +31,13 @@ def to_engine(frame: pd.DataFrame, engine: str):
     return pl.from_pandas(frame) if engine == "polars" else frame.copy()
 
 
+class KeptDataset(MemoryDataset):
+    """A memory dataset the runner cannot release, so a test can read every output."""
+
+    def _release(self) -> None:
+        pass
+
+
 def run_data_engineering(raw: dict, params: DataEngineeringParams, engine: str = "polars") -> dict:
     """Every output of the pipeline, run by Kedro's runner on in-memory datasets."""
     pipeline = create_pipeline()
@@ -42,7 +49,7 @@ def run_data_engineering(raw: dict, params: DataEngineeringParams, engine: str =
         }
     )
     for name in pipeline.all_outputs():
-        catalog[name] = MemoryDataset(copy_mode="assign")
+        catalog[name] = KeptDataset(copy_mode="assign")
     SequentialRunner().run(pipeline, catalog)
     return {name: catalog.load(name) for name in pipeline.all_outputs()}
 

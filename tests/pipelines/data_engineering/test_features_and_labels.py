@@ -1,0 +1,171 @@
+"""Point-in-time features and labels: complete, leak-free, identical on every engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from customer_classification.pipelines.data_engineering.params import DataEngineeringParams
+from tests.pipelines.data_engineering.conftest import run_data_engineering
+
+SNAPSHOT = dt.date(2026, 3, 1)
+AT = pd.Timestamp(SNAPSHOT)
+
+
+def one_snapshot(params: DataEngineeringParams) -> DataEngineeringParams:
+    return params.model_copy(update={"snapshots": [SNAPSHOT]})
+
+
+def test_at_least_80_features_in_every_family(engineered):
+    features = engineered["customer_features"]
+    names = [c for c in features.columns if c not in ("customer_id", "snapshot_date")]
+    assert len(names) >= 80
+    families = {
+        "identity": ["age_years", "tenure_months", "city_tier", "annual_income", "occupation", "education"],
+        "assets": ["aum_latest", "aum_mean_12m", "aum_trend_3v12m", "aum_volatility_6m", "balance_mutual_fund_mean_3m"],
+        "transactions": ["tx_count_3m", "debit_amount_12m", "net_flow_6m", "days_since_last_transaction",
+                         "channel_share_mobile_12m", "merchant_share_travel_12m"],
+        "credit": ["credit_limit_latest", "utilization_latest", "drawn_amount_latest", "utilization_mean_6m"],
+        "digital": ["logins_3m", "views_wealth_management_6m", "searches_6m", "days_since_last_login"],
+        "holdings": ["holds_credit_card", "n_categories_held", "months_since_first_holding"],
+        "campaigns": ["offers_12m", "responses_12m", "response_rate_12m"],
+    }  # fmt: skip
+    for family, expected in families.items():
+        missing = set(expected) - set(names)
+        assert not missing, f"{family}: {missing}"
+
+
+def test_one_row_per_customer_and_snapshot_for_customers_known_before_it(engineered, small_bank, de_params):
+    features = engineered["customer_features"]
+    assert features.select("customer_id", "snapshot_date").is_unique().all()
+    assert features["snapshot_date"].unique().sort().to_list() == [
+        dt.datetime.combine(s, dt.time()) for s in de_params.snapshots
+    ]
+    customers = small_bank["customers"]
+    known = customers.loc[customers["open_date"] < AT, "customer_id"]
+    at_snapshot = features.filter(pl.col("snapshot_date") == AT.to_pydatetime())
+    assert sorted(at_snapshot["customer_id"].to_list()) == sorted(known.tolist())
+
+
+def test_features_match_a_hand_computation(engineered, small_bank):
+    features = engineered["customer_features"].filter(pl.col("snapshot_date") == AT.to_pydatetime()).to_pandas()
+    row = features.set_index("customer_id").iloc[7]
+    customer = row.name
+    tx = small_bank["transactions"].drop_duplicates()
+    tx = tx[(tx["customer_id"] == customer) & (tx["amount"] > 0)]
+    window = tx[(tx["timestamp"] >= AT - pd.DateOffset(months=3)) & (tx["timestamp"] < AT)]
+    assert row["tx_count_3m"] == len(window)
+    assert row["debit_amount_3m"] == pytest.approx(window.loc[window["direction"] == "debit", "amount"].sum())
+    last = tx.loc[tx["timestamp"] < AT, "timestamp"].max()
+    assert row["days_since_last_transaction"] == pytest.approx((AT - last).total_seconds() / 86_400)
+
+
+def _perturb_from(raw: dict, cutoff: pd.Timestamp, *, after: bool) -> dict:
+    """Change every event on/after (``after``) or before the cutoff, keeping the contracts."""
+    changed = {name: frame.copy() for name, frame in raw.items()}
+
+    def pick(frame, column):
+        return frame[column] >= cutoff if after else frame[column] < cutoff
+
+    tx = changed["transactions"]
+    tx.loc[pick(tx, "timestamp"), "amount"] *= 3
+    holdings = changed["holdings"]
+    holdings.loc[pick(holdings, "month_end"), "balance"] *= 5
+    lines = changed["credit_lines"]
+    lines.loc[pick(lines, "month_end"), "cumulative_drawn_amount"] *= 0.5
+    events = changed["digital_events"]
+    events.loc[pick(events, "timestamp") & (events["event_type"] == "product_view"), "product_category"] = "mortgage"
+    offers = changed["campaign_responses"]
+    offers.loc[pick(offers, "offer_date"), "channel"] = "call"
+    flipped = pick(offers, "offer_date") & ~offers["responded"]
+    offers.loc[flipped, "responded"] = True
+    offers.loc[flipped, "response_date"] = offers.loc[flipped, "offer_date"] + pd.Timedelta(days=2)
+    return changed
+
+
+def test_changing_data_on_or_after_the_snapshot_leaves_its_features_unchanged(small_bank, de_params):
+    params = one_snapshot(de_params)
+    before = run_data_engineering(small_bank, params)["customer_features"]
+    after = run_data_engineering(_perturb_from(small_bank, AT, after=True), params)["customer_features"]
+    assert_frame_equal(before, after)
+
+
+def test_changing_data_after_the_snapshot_changes_its_labels(small_bank, de_params):
+    params = one_snapshot(de_params)
+    before = run_data_engineering(small_bank, params)["model_labels"]
+    after = run_data_engineering(_perturb_from(small_bank, AT, after=True), params)["model_labels"]
+    assert not before.equals(after), "the perturbation reaches the outcome window, so the test can fail"
+
+
+def test_changing_data_before_the_snapshot_leaves_its_labels_unchanged(small_bank, de_params):
+    """Labels read the outcome window, plus the state they are defined against: the
+    last month-end before the snapshot (long-tail status, categories held). Everything
+    older than that month-end, and every event before the snapshot, is changed."""
+    params = one_snapshot(de_params)
+    state_month_end = AT - pd.Timedelta(days=1)
+    changed = _perturb_from(small_bank, AT, after=False)
+    holdings = changed["holdings"]
+    restore = holdings["month_end"] == state_month_end
+    holdings.loc[restore, "balance"] = small_bank["holdings"].loc[restore, "balance"]
+    before = run_data_engineering(small_bank, params)
+    after = run_data_engineering(changed, params)
+    assert_frame_equal(before["model_labels"], after["model_labels"])
+    assert not before["customer_features"].equals(after["customer_features"]), "the change reaches the features"
+
+
+def test_labels_follow_their_definitions(engineered, small_bank, de_params):
+    labels = engineered["model_labels"].to_pandas()
+    complete = labels[labels["label_window_complete"]]
+    scoring = labels[~labels["label_window_complete"]]
+    assert set(pd.to_datetime(scoring["snapshot_date"]).dt.date) == {dt.date(2026, 11, 1)}
+    assert scoring["upgrade_within_window"].isna().all() and scoring["next_product_category"].isna().all()
+
+    # the upgrade flag is asked of long-tail customers only
+    assert complete.loc[~complete["is_long_tail"], "upgrade_within_window"].isna().all()
+    assert complete.loc[complete["is_long_tail"], "upgrade_within_window"].notna().all()
+    rate = complete.loc[complete["is_long_tail"], "upgrade_within_window"].astype(float).mean()
+    assert 0.01 < rate < 0.2
+
+    # a zero limit is excluded from utilization, counted, and never divides
+    lines = small_bank["credit_lines"]
+    window_end = pd.Timestamp("2026-08-31")
+    zero = set(lines.loc[(lines["month_end"] == window_end) & (lines["credit_limit"] == 0), "customer_id"])
+    at_snapshot = complete[pd.to_datetime(complete["snapshot_date"]) == AT]
+    flagged = set(at_snapshot.loc[at_snapshot["zero_limit_excluded"], "customer_id"])
+    assert zero and flagged == zero & set(at_snapshot["customer_id"])
+    assert at_snapshot.loc[at_snapshot["zero_limit_excluded"], "utilization_at_window_end"].isna().all()
+    assert np.isfinite(complete["utilization_at_window_end"].dropna()).all()
+
+    assert "current_account" not in set(complete["next_product_category"])
+    assert (complete["next_product_category"] != "none").mean() > 0.05
+
+
+def test_pandas_and_polars_give_the_same_features_and_labels(engineered, small_bank, de_params):
+    on_pandas = run_data_engineering(small_bank, de_params, engine="pandas")
+    for name in ("customer_features", "model_labels"):
+        polars_frame = engineered[name].to_pandas()
+        pandas_frame = on_pandas[name].reset_index(drop=True)
+        assert list(pandas_frame.columns) == list(polars_frame.columns)
+        for column in polars_frame.columns:
+            left, right = polars_frame[column], pandas_frame[column]
+            if pd.api.types.is_float_dtype(left):
+                np.testing.assert_allclose(
+                    left.to_numpy(float), right.to_numpy(float), rtol=1e-9, equal_nan=True, err_msg=column
+                )
+            else:
+                assert (
+                    left.astype(object).where(left.notna(), None).tolist()
+                    == right.astype(object).where(right.notna(), None).tolist()
+                ), column
+
+
+def test_bad_snapshot_parameters_fail_with_the_reason(de_params):
+    with pytest.raises(ValueError, match="first days of months"):
+        de_params.model_validate({**de_params.model_dump(), "snapshots": ["2026-03-15"]})
+    with pytest.raises(ValueError, match="after 2026-11-01"):
+        de_params.model_validate({**de_params.model_dump(), "snapshots": ["2027-01-01"]})
