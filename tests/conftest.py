@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
 
 from customer_classification.demo_bank import bank
 from customer_classification.demo_bank.params import DemoBankParams
@@ -34,3 +38,25 @@ def small_params() -> DemoBankParams:
 @pytest.fixture(scope="session")
 def small_bank(small_params) -> dict[str, pd.DataFrame]:
     return build_bank(small_params)
+
+
+PROJECT = Path(__file__).resolve().parents[1]
+TINY = {"demo_bank": {"n_customers": 400, "chunk_size": 150, "customers_per_rm": 40}}
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """A copy of the project's settings in an empty folder, so the run writes its data there."""
+    shutil.copytree(PROJECT / "conf", tmp_path / "conf", ignore=shutil.ignore_patterns("credentials*"))
+    (tmp_path / "conf" / "local").mkdir(exist_ok=True)
+    shutil.copy(PROJECT / "pyproject.toml", tmp_path)
+    shutil.copytree(PROJECT / "src", tmp_path / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.chdir(tmp_path)
+    bootstrap_project(tmp_path)
+    return tmp_path
+
+
+def run(workdir: Path, env: str | None = None, pipeline: str | None = None, extra_params: dict | None = None):
+    params = {**TINY, **(extra_params or {})}
+    with KedroSession.create(project_path=workdir, env=env, runtime_params=params) as session:
+        return session.run(pipeline_names=[pipeline] if pipeline else None)

@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
 
 from customer_classification.contracts import ContractError
-
-PROJECT = Path(__file__).resolve().parents[1]
-TINY = {"demo_bank": {"n_customers": 400, "chunk_size": 150, "customers_per_rm": 40}}
-
-
-@pytest.fixture
-def workdir(tmp_path, monkeypatch):
-    """A copy of the project's settings in an empty folder, so the run writes its data there."""
-    shutil.copytree(PROJECT / "conf", tmp_path / "conf", ignore=shutil.ignore_patterns("credentials*"))
-    (tmp_path / "conf" / "local").mkdir(exist_ok=True)
-    shutil.copy(PROJECT / "pyproject.toml", tmp_path)
-    shutil.copytree(PROJECT / "src", tmp_path / "src", ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.chdir(tmp_path)
-    bootstrap_project(tmp_path)
-    return tmp_path
-
-
-def run(workdir: Path, env: str | None = None, pipeline: str | None = None):
-    with KedroSession.create(project_path=workdir, env=env, runtime_params=TINY) as session:
-        return session.run(pipeline_names=[pipeline] if pipeline else None)
+from tests.conftest import TINY, run
 
 
 def test_default_run_writes_the_demo_warehouse(workdir):

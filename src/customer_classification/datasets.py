@@ -43,6 +43,13 @@ class TableChunk:
         return f"TableChunk({self.index + 1} of {self.total}, {state})"
 
 
+BACKENDS = ("pandas", "polars", "polars_lazy", "spark")
+
+
+def _is_spark(data: Any) -> bool:
+    return type(data).__module__.startswith("pyspark.")
+
+
 class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
     """A table stored as a folder of parquet parts, for tables too large for memory.
 
@@ -51,8 +58,10 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
     so readers see the previous complete table until the new one is complete, and
     an interrupted write leaves the previous table as it was.
 
-    ``load`` returns pandas (default), an eager Polars frame (``backend: polars``)
-    or a lazy Polars scan (``backend: polars_lazy``) for out-of-core work.
+    ``load`` returns pandas (default), an eager Polars frame (``backend: polars``),
+    a lazy Polars scan (``backend: polars_lazy``) for out-of-core work, or a Spark
+    DataFrame (``backend: spark``, from the active SparkSession). ``save`` takes
+    any of these; a Spark DataFrame is written by Spark into the staging folder.
 
     Example catalog entry::
 
@@ -62,8 +71,8 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
     """
 
     def __init__(self, *, path: str, backend: str = "pandas", metadata: dict[str, Any] | None = None):
-        if backend not in ("pandas", "polars", "polars_lazy"):
-            raise DatasetError(f"backend must be pandas, polars or polars_lazy, got {backend!r}")
+        if backend not in BACKENDS:
+            raise DatasetError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
         self._path = Path(path)
         self._backend = backend
         self._staging: Path | None = None
@@ -78,18 +87,25 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
     def load(self) -> Any:
         if not self._exists():
             raise DatasetError(f"No parquet parts under {self._path}; run the pipeline that writes it first.")
+        if self._backend == "spark":
+            from pyspark.sql import SparkSession  # noqa: PLC0415 - Spark is optional
+
+            return SparkSession.builder.getOrCreate().read.parquet(str(self._path))
         files = sorted(str(p) for p in self._path.glob("*.parquet"))
         if self._backend == "pandas":
             return pads.dataset(files, format="parquet").to_table().to_pandas()
         scan = pl.scan_parquet(files)
         return scan if self._backend == "polars_lazy" else scan.collect()
 
-    def save(self, data: pd.DataFrame | TableChunk) -> None:
+    def save(self, data: Any) -> None:
+        if _is_spark(data):
+            self._start_staging()
+            data.write.mode("overwrite").parquet(str(self._staging))
+            self._commit()
+            return
         chunk = data if isinstance(data, TableChunk) else TableChunk(data, 0, 1)
         if chunk.index == 0 or self._staging is None:
-            for abandoned in self._path.parent.glob(f".{self._path.name}.staging-*"):
-                shutil.rmtree(abandoned, ignore_errors=True)  # left by an interrupted run
-            self._staging = self._path.with_name(f".{self._path.name}.staging-{uuid.uuid4().hex[:8]}")
+            self._start_staging()
             self._staging.mkdir(parents=True)
         frame = chunk.take()
         table = (
@@ -98,6 +114,12 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
         pq.write_table(table, self._staging / f"part-{chunk.index:05d}.parquet")
         if chunk.index == chunk.total - 1:
             self._commit()
+
+    def _start_staging(self) -> None:
+        for abandoned in self._path.parent.glob(f".{self._path.name}.staging-*"):
+            shutil.rmtree(abandoned, ignore_errors=True)  # left by an interrupted run
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._staging = self._path.with_name(f".{self._path.name}.staging-{uuid.uuid4().hex[:8]}")
 
     def _commit(self) -> None:
         assert self._staging is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 from kedro.pipeline import Pipeline
 
@@ -60,3 +61,20 @@ class PseudonymKeyGuard:
 
 def _is_demo_output(dataset: Any) -> bool:
     return bool((getattr(dataset, "metadata", None) or {}).get("demo_output", False))
+
+
+class SparkHooks:
+    """Starts the SparkSession of an environment that has a ``spark.yml`` (``--env spark``)."""
+
+    @hook_impl
+    def after_context_created(self, context: Any) -> None:
+        try:
+            settings = context.config_loader["spark"]
+        except MissingConfigException:
+            return
+        from pyspark.sql import SparkSession  # noqa: PLC0415 - Spark is optional
+
+        builder = SparkSession.builder.appName(context.project_path.name)
+        for key, value in settings.items():
+            builder = builder.config(key, str(value))
+        builder.getOrCreate().sparkContext.setLogLevel("WARN")

@@ -147,10 +147,6 @@ def _examples(frame: Frame, condition: nw.Expr, column: str) -> tuple[Any, ...]:
     return tuple(v.isoformat() if isinstance(v, dt.date) else v for v in values)
 
 
-def _count(frame: Frame, condition: nw.Expr) -> int:
-    return int(_scalar(frame, condition.cast(nw.Int64).sum()) or 0)
-
-
 def _type_matches(dtype: Any, family: TypeFamily) -> bool:
     checks = {
         "int": dtype.is_integer(),
@@ -185,28 +181,47 @@ def value_rules(column: Column, as_of: dt.date | None = None) -> list[tuple[str,
     return rules
 
 
-def _value_rules(
-    frame: Frame, table: TableContract, column: Column, as_of: dt.date | None, rows: int
-) -> list[Violation]:
-    rules = value_rules(column, as_of)
-    found = []
-    for rule, condition in rules:
-        count = _count(frame, condition)
-        if count:
-            severity: Severity = "hard" if rule == "not_null" and column.name in table.key else "soft"
-            found.append(
-                Violation(
-                    table.name,
-                    column.name,
-                    rule,
-                    severity,
-                    count,
-                    rows,
-                    _examples(frame, condition, column.name),
-                    column.tolerance,
-                )
-            )
-    return found
+@dataclass(frozen=True)
+class _RowRule:
+    """A row-level rule: which rows break it, and how a repair treats them."""
+
+    column: str
+    rule: str
+    condition: nw.Expr
+    severity: Severity
+    tolerance: float
+    blank_instead_of_drop: bool
+
+
+def _row_rules(
+    frame: Frame, table: TableContract, references: Mapping[str, Any] | None, as_of: dt.date | None
+) -> tuple[Frame, list[_RowRule]]:
+    """Every value and foreign-key rule of the table, with the frame they apply to
+    (lazy engines get a helper column per foreign key)."""
+    rules = []
+    for column in table.columns:
+        for rule, condition in value_rules(column, as_of):
+            hard = rule == "not_null" and column.name in table.key
+            blank = column.nullable and rule != "not_null"
+            rules.append(_RowRule(column.name, rule, condition, "hard" if hard else "soft", column.tolerance, blank))
+    for index, fk in enumerate(table.foreign_keys):
+        if references is None or fk.table not in references:
+            continue
+        frame, orphan = _with_orphan_flag(frame, fk, references, flag=f"_known_{index}")
+        rule = f"foreign key -> {fk.table}.{fk.ref_column}"
+        rules.append(_RowRule(fk.column, rule, orphan, "soft", fk.tolerance, table.column(fk.column).nullable))
+    return frame, rules
+
+
+def _count_rules(frame: Frame, rules: Sequence[_RowRule]) -> tuple[int, list[int]]:
+    """Rows of the frame and rows breaking each rule, in one pass."""
+    counts = _collect(
+        frame.select(
+            nw.len().alias("_rows"),
+            *[r.condition.cast(nw.Int64).sum().alias(f"_rule_{i}") for i, r in enumerate(rules)],
+        )
+    ).row(0)
+    return int(counts[0]), [int(c or 0) for c in counts[1:]]
 
 
 def _distinct(frame: Frame) -> Frame:
@@ -251,7 +266,9 @@ def _key_rules(frame: Frame, table: TableContract, rows: int) -> list[Violation]
     return found
 
 
-def _with_orphan_flag(frame: Frame, fk: ForeignKey, references: Mapping[str, Any]) -> tuple[Frame, nw.Expr]:
+def _with_orphan_flag(
+    frame: Frame, fk: ForeignKey, references: Mapping[str, Any], flag: str = "_known"
+) -> tuple[Frame, nw.Expr]:
     """The frame (with a helper column on lazy engines) and the expression true for orphans.
 
     Eager frames test membership in the referenced keys and keep their row order;
@@ -261,8 +278,8 @@ def _with_orphan_flag(frame: Frame, fk: ForeignKey, references: Mapping[str, Any
     is_set = ~nw.col(fk.column).is_null()
     if isinstance(frame, nw.DataFrame) and isinstance(reference, nw.DataFrame):
         return frame, ~nw.col(fk.column).is_in(reference[fk.ref_column].unique().to_list()) & is_set
-    keys = reference.select(nw.col(fk.ref_column).alias(fk.column), nw.lit(value=True).alias("_known")).unique()
-    return frame.join(keys, on=fk.column, how="left"), nw.col("_known").is_null() & is_set
+    keys = reference.select(nw.col(fk.ref_column).alias(fk.column), nw.lit(value=True).alias(flag)).unique()
+    return frame.join(keys, on=fk.column, how="left"), nw.col(flag).is_null() & is_set
 
 
 def validate_table(
@@ -302,22 +319,15 @@ def validate_table(
         )  # fmt: skip
     if found:
         return found  # the rows cannot be checked against a schema they do not have
-    for column in table.columns:
-        found += _value_rules(frame, table, column, as_of, rows)
-    found += _key_rules(frame, table, rows)
-    for fk in table.foreign_keys:
-        if references is None or fk.table not in references:
-            continue
-        flagged, orphan = _with_orphan_flag(frame, fk, references)
-        count = _count(flagged, orphan)
+    flagged, rules = _row_rules(frame, table, references, as_of)
+    _, counts = _count_rules(flagged, rules)
+    for rule, count in zip(rules, counts, strict=True):
         if count:
+            examples = _examples(flagged, rule.condition, rule.column)
             found.append(
-                Violation(
-                    table.name, fk.column, f"foreign key -> {fk.table}.{fk.ref_column}", "soft", count, rows,
-                    _examples(flagged, orphan, fk.column), fk.tolerance,
-                )
-            )  # fmt: skip
-    return found
+                Violation(table.name, rule.column, rule.rule, rule.severity, count, rows, examples, rule.tolerance)
+            )
+    return found + _key_rules(frame, table, rows)
 
 
 def raise_for_violations(violations: Sequence[Violation]) -> None:
@@ -349,42 +359,38 @@ def repair_table(
 ) -> tuple[Any, list[Repair]]:
     """Repair the soft violations of a table that passed :func:`raise_for_violations`.
 
-    Exact duplicate rows are dropped (one kept). A row breaking a rule of a
-    nullable column keeps the row with the value set to missing; a row breaking a
-    rule of a required column, or pointing at an unknown key, is dropped. Returns
-    the repaired native frame and one :class:`Repair` per rule that changed rows.
+    Exact duplicate rows are dropped (one kept). A value breaking a rule of a
+    nullable column is set to missing and the row kept; a row breaking a rule of
+    a required column, or pointing at an unknown key, is dropped. Returns the
+    repaired native frame and one :class:`Repair` per rule that changed rows (the
+    rows breaking that rule; a row breaking two rules counts under both).
     """
     frame = nw.from_native(native_frame)
     columns = frame.collect_schema().names()
-    repairs: list[Repair] = []
     before = row_count(frame)
     frame = _distinct(frame)
-    duplicates = before - row_count(frame)
-    if duplicates:
-        repairs.append(Repair(table.name, "+".join(table.key), "exact duplicate row", "dropped rows", duplicates))
-    for column in table.columns:
-        for rule, condition in value_rules(column, as_of):
-            frame, repair = _apply(frame, table, column.name, rule, condition, nullable=column.nullable)
-            repairs += repair
-    for fk in table.foreign_keys:
-        if references is None or fk.table not in references:
-            continue
-        flagged, orphan = _with_orphan_flag(frame, fk, references)
-        rule = f"foreign key -> {fk.table}.{fk.ref_column}"
-        repaired, repair = _apply(flagged, table, fk.column, rule, orphan, nullable=table.column(fk.column).nullable)
-        if repair:
-            frame = repaired.select(columns)
-            repairs += repair
-    return frame.to_native(), repairs
-
-
-def _apply(
-    frame: Frame, table: TableContract, column: str, rule: str, condition: nw.Expr, *, nullable: bool
-) -> tuple[Frame, list[Repair]]:
-    count = _count(frame, condition)
-    if not count:
-        return frame, []
-    if nullable and rule != "not_null":
-        repaired = frame.with_columns(nw.when(~condition).then(nw.col(column)).alias(column))
-        return repaired, [Repair(table.name, column, rule, "set to missing", count)]
-    return frame.filter(~condition), [Repair(table.name, column, rule, "dropped rows", count)]
+    flagged, rules = _row_rules(frame, table, references, as_of)
+    rows, counts = _count_rules(flagged, rules)
+    repairs = []
+    if before > rows:
+        repairs.append(Repair(table.name, "+".join(table.key), "exact duplicate row", "dropped rows", before - rows))
+    broken = [(rule, count) for rule, count in zip(rules, counts, strict=True) if count]
+    if not broken:
+        return frame.to_native(), repairs
+    blanked: dict[str, list[nw.Expr]] = {}
+    dropped: list[nw.Expr] = []
+    for rule, count in broken:
+        if rule.blank_instead_of_drop:
+            blanked.setdefault(rule.column, []).append(rule.condition)
+        else:
+            dropped.append(rule.condition)
+        action = "set to missing" if rule.blank_instead_of_drop else "dropped rows"
+        repairs.append(Repair(table.name, rule.column, rule.rule, action, count))
+    if blanked:
+        flagged = flagged.with_columns(
+            nw.when(~nw.any_horizontal(*conditions, ignore_nulls=True)).then(nw.col(column)).alias(column)
+            for column, conditions in blanked.items()
+        )
+    if dropped:
+        flagged = flagged.filter(~nw.any_horizontal(*dropped, ignore_nulls=True))
+    return flagged.select(columns).to_native(), repairs

@@ -32,7 +32,16 @@ def to_engine(frame: pd.DataFrame, engine: str):
 
 
 class KeptDataset(MemoryDataset):
-    """A memory dataset the runner cannot release, so a test can read every output."""
+    """A memory dataset the runner cannot release, so a test can read every output.
+
+    A Spark frame is checkpointed on save, as writing it through the catalog would:
+    otherwise every node would re-plan the whole lineage from the raw tables.
+    """
+
+    def save(self, data) -> None:
+        if type(data).__module__.startswith("pyspark"):
+            data = data.localCheckpoint(eager=True)
+        super().save(data)
 
     def _release(self) -> None:
         pass

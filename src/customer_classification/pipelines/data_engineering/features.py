@@ -19,6 +19,7 @@ from customer_classification.demo_bank.catalogue import (
     LIABILITY_CATEGORIES,
     PRODUCT_CATEGORIES,
 )
+from customer_classification.pipelines.data_engineering.monthly import with_epoch_seconds
 
 CATEGORICAL_FEATURES = ("occupation", "education", "marital_status")
 BALANCE_SERIES = ("aum", *[f"balance_{c}" for c in ASSET_CATEGORIES])
@@ -46,8 +47,10 @@ def _window(frame: nw.DataFrame, t_ym: int, months: int) -> nw.DataFrame:
     return frame.filter((before >= 1) & (before <= months))
 
 
-def _days_before(snapshot: dt.datetime, column: str) -> nw.Expr:
-    return (nw.lit(snapshot) - nw.col(column)).dt.total_seconds() / _SECONDS_PER_DAY
+def _days_before(snapshot: dt.datetime, epoch_column: str) -> nw.Expr:
+    """Days from an epoch-seconds column to the snapshot."""
+    snapshot_seconds = (snapshot - dt.datetime(1970, 1, 1)).total_seconds()
+    return (snapshot_seconds - nw.col(epoch_column)) / _SECONDS_PER_DAY
 
 
 def _ratio(numerator: nw.Expr, denominator: nw.Expr) -> nw.Expr:
@@ -56,10 +59,12 @@ def _ratio(numerator: nw.Expr, denominator: nw.Expr) -> nw.Expr:
 
 def identity_features(customers: nw.DataFrame, snapshot: dt.datetime) -> nw.DataFrame:
     """Customers known before the snapshot, with age, tenure and declared attributes."""
-    return customers.filter(nw.col("open_date") < snapshot).select(
+    known = customers.filter(nw.col("open_date") < snapshot)
+    known = with_epoch_seconds(with_epoch_seconds(known, "birth_date", "_born"), "open_date", "_opened")
+    return known.select(
         "customer_id",
-        (_days_before(snapshot, "birth_date") / 365.25).alias("age_years"),
-        (_days_before(snapshot, "open_date") / 30.4375).alias("tenure_months"),
+        (_days_before(snapshot, "_born") / 365.25).alias("age_years"),
+        (_days_before(snapshot, "_opened") / 30.4375).alias("tenure_months"),
         nw.col("city_tier").cast(nw.Float64),
         nw.col("annual_income").cast(nw.Float64),
         nw.col("annual_income").is_null().cast(nw.Float64).alias("income_missing"),
@@ -136,7 +141,7 @@ def transaction_features(transactions: nw.DataFrame, t_ym: int, snapshot: dt.dat
                         nw.col("n_debit").sum().alias("_n_debit"),
                         *[nw.col(f"n_channel_{c}").sum().alias(f"_n_channel_{c}") for c in CHANNELS],
                         *[nw.col(f"n_merchant_{m}").sum().alias(f"_n_merchant_{m}") for m in DEBIT_CATEGORIES],
-                        nw.col("last_tx").max().alias("_last_tx"),
+                        nw.col("last_tx_epoch").max().alias("_last_tx"),
                     ]
                     if months == 12
                     else []
@@ -210,9 +215,11 @@ def digital_features(digital: nw.DataFrame, t_ym: int, snapshot: dt.datetime) ->
             .agg(nw.col("n_login").sum().alias(f"logins_{months}m"))
         )
         frame = frame.join(counts, on="customer_id", how="left")
-    last = digital.filter(nw.col("ym") < t_ym).group_by("customer_id").agg(nw.col("last_login").max())
+    last = digital.filter(nw.col("ym") < t_ym).group_by("customer_id").agg(nw.col("last_login_epoch").max())
     frame = frame.join(last, on="customer_id", how="full").pipe(_coalesce_key)
-    return frame.with_columns(_days_before(snapshot, "last_login").alias("days_since_last_login")).drop("last_login")
+    return frame.with_columns(_days_before(snapshot, "last_login_epoch").alias("days_since_last_login")).drop(
+        "last_login_epoch"
+    )
 
 
 def campaign_features(campaigns: nw.DataFrame, t_ym: int) -> nw.DataFrame:

@@ -19,11 +19,56 @@ from customer_classification.demo_bank.catalogue import (
 
 INCOME_CATEGORIES = ("salary", "pension", "business_income")
 KEYS = ["customer_id", "ym"]
+Frame = nw.DataFrame | nw.LazyFrame
 
 
 def year_month(column: str) -> nw.Expr:
     """Calendar month of a date or timestamp column as one integer."""
-    return nw.col(column).dt.year() * 12 + nw.col(column).dt.month() - 1
+    return nw.col(column).dt.year().cast(nw.Int64) * 12 + nw.col(column).dt.month().cast(nw.Int64) - 1
+
+
+def with_epoch_seconds(frame: Frame, column: str, alias: str) -> Frame:
+    """Add ``alias``: seconds since 1970-01-01 of a date or timestamp column, on every engine.
+
+    narwhals has no duration arithmetic on Spark, so the day number comes from the
+    calendar (H. Hinnant's days-from-civil, years 0 and later), in small steps: one
+    nested expression would repeat its sub-expressions and grow with every use.
+    Floats throughout: Polars returns int8 months and hours, pandas cannot keep a
+    missing timestamp's parts in int64, and every value stays exact.
+    """
+    value = nw.col(column)
+    step = frame.with_columns(
+        **{
+            "_month": value.dt.month().cast(nw.Float64),
+            "_year": value.dt.year().cast(nw.Float64),
+            "_day": value.dt.day().cast(nw.Float64),
+            "_seconds": value.dt.hour().cast(nw.Float64) * 3600.0
+            + value.dt.minute().cast(nw.Float64) * 60.0
+            + value.dt.second().cast(nw.Float64)
+            + value.dt.microsecond().cast(nw.Float64) / 1e6,
+        }
+    )
+    step = step.with_columns(_year=nw.col("_year") - (nw.col("_month") <= 2).cast(nw.Float64))
+    step = step.with_columns(
+        _era=nw.col("_year") // 400,
+        _day_of_year=(
+            153 * nw.when(nw.col("_month") > 2).then(nw.col("_month") - 3).otherwise(nw.col("_month") + 9) + 2
+        )
+        // 5
+        + nw.col("_day")
+        - 1,
+    )
+    step = step.with_columns(_year_of_era=nw.col("_year") - nw.col("_era") * 400)
+    days = (
+        nw.col("_era") * 146_097
+        + nw.col("_year_of_era") * 365
+        + nw.col("_year_of_era") // 4
+        - nw.col("_year_of_era") // 100
+        + nw.col("_day_of_year")
+        - 719_468
+    )
+    step = step.with_columns((days * 86_400.0 + nw.col("_seconds")).alias(alias))
+    return step.drop("_month", "_year", "_day", "_seconds", "_era", "_day_of_year", "_year_of_era")
 
 
 def _share_columns(
@@ -75,7 +120,8 @@ def monthly_transactions(transactions: nw.DataFrame) -> nw.DataFrame:
         *[f"n_channel_{c}" for c in CHANNELS],
         *[f"n_merchant_{m}" for m in DEBIT_CATEGORIES],
     ]  # fmt: skip
-    return frame.group_by(KEYS).agg(*[nw.col(c).sum() for c in counted], nw.col("timestamp").max().alias("last_tx"))
+    monthly = frame.group_by(KEYS).agg(*[nw.col(c).sum() for c in counted], nw.col("timestamp").max().alias("last_tx"))
+    return with_epoch_seconds(monthly, "last_tx", "last_tx_epoch").drop("last_tx")
 
 
 def monthly_credit(credit_lines: nw.DataFrame) -> nw.DataFrame:
@@ -103,7 +149,8 @@ def monthly_digital(events: nw.DataFrame) -> nw.DataFrame:
         ],
     )
     counted = ["n_login", "n_search", *[f"n_view_{c}" for c in PRODUCT_CATEGORIES]]
-    return frame.group_by(KEYS).agg(*[nw.col(c).sum() for c in counted], nw.col("last_login").max())
+    monthly = frame.group_by(KEYS).agg(*[nw.col(c).sum() for c in counted], nw.col("last_login").max())
+    return with_epoch_seconds(monthly, "last_login", "last_login_epoch").drop("last_login")
 
 
 def monthly_campaigns(responses: nw.DataFrame) -> nw.DataFrame:
