@@ -82,11 +82,19 @@ def test_a_broken_extract_stops_the_run_and_keeps_the_last_good_outputs(workdir)
     pd.testing.assert_frame_equal(pd.read_parquet(features_path), good)
 
 
-def test_rerun_with_the_same_seed_is_identical(workdir):
-    run(workdir, pipeline="demo_data")
-    first = pd.read_parquet(workdir / "data" / "01_raw" / "demo_bank" / "holdings")
-    run(workdir, pipeline="demo_data")
-    pd.testing.assert_frame_equal(first, pd.read_parquet(workdir / "data" / "01_raw" / "demo_bank" / "holdings"))
+def test_rerun_with_the_same_seed_is_identical_bit_for_bit(workdir):
+    def outputs():
+        return [
+            pd.read_parquet(workdir / "data" / "01_raw" / "demo_bank" / "holdings"),
+            pd.read_parquet(workdir / "data" / "04_feature" / "customer_features"),
+            pd.read_parquet(workdir / "data" / "05_model_input" / "model_labels"),
+        ]
+
+    run(workdir)
+    first = outputs()
+    run(workdir)
+    for before, after in zip(first, outputs(), strict=True):
+        pd.testing.assert_frame_equal(before, after, check_exact=True)
 
 
 def test_demo_refuses_to_write_over_a_configured_warehouse(workdir):

@@ -225,7 +225,13 @@ def _count_rules(frame: Frame, rules: Sequence[_RowRule]) -> tuple[int, list[int
 
 
 def _distinct(frame: Frame) -> Frame:
-    return frame.unique(maintain_order=True) if isinstance(frame, nw.DataFrame) else frame.unique()
+    """The frame without exact duplicate rows, in its original row order where the
+    engine has one: float sums downstream depend on the order of their terms."""
+    if isinstance(frame, nw.DataFrame):
+        return frame.unique(maintain_order=True)
+    if frame.implementation.is_polars():
+        return nw.from_native(frame.to_native().unique(maintain_order=True))
+    return frame.unique()
 
 
 def _key_rules(frame: Frame, table: TableContract, rows: int) -> list[Violation]:
@@ -271,13 +277,14 @@ def _with_orphan_flag(
 ) -> tuple[Frame, nw.Expr]:
     """The frame (with a helper column on lazy engines) and the expression true for orphans.
 
-    Eager frames test membership in the referenced keys and keep their row order;
-    lazy engines (Spark) join instead, since a million keys make no ``IN`` list.
+    Pandas and Polars test membership in the referenced keys and keep their row
+    order; Spark joins instead, since a million keys make no ``IN`` list.
     """
     reference = nw.from_native(references[fk.table])
     is_set = ~nw.col(fk.column).is_null()
-    if isinstance(frame, nw.DataFrame) and isinstance(reference, nw.DataFrame):
-        return frame, ~nw.col(fk.column).is_in(reference[fk.ref_column].unique().to_list()) & is_set
+    if not frame.implementation.is_spark_like():
+        known = _collect(reference.select(fk.ref_column).unique())[fk.ref_column].to_list()
+        return frame, ~nw.col(fk.column).is_in(known) & is_set
     keys = reference.select(nw.col(fk.ref_column).alias(fk.column), nw.lit(value=True).alias(flag)).unique()
     return frame.join(keys, on=fk.column, how="left"), nw.col(flag).is_null() & is_set
 

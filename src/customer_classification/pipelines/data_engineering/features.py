@@ -74,23 +74,49 @@ def identity_features(customers: nw.DataFrame, snapshot: dt.datetime) -> nw.Data
     )
 
 
+def _money(column: str) -> nw.Expr:
+    """A cents column back in currency units."""
+    return nw.col(column).cast(nw.Float64) / 100.0
+
+
 def asset_features(balances: nw.DataFrame, t_ym: int) -> nw.DataFrame:
-    """AUM and asset balances: latest, 3/6/12-month mean, trend, volatility; holdings."""
+    """AUM and asset balances: latest, 3/6/12-month mean, trend, volatility; holdings.
+
+    Means and standard deviations come from integer sums (cents; whole units and
+    their squares for the spread), so they do not depend on row order.
+    """
     latest = _window(balances, t_ym, 1).select(
         "customer_id",
-        *[nw.col(s).alias(f"{s}_latest") for s in BALANCE_SERIES],
-        *[nw.col(f"balance_{c}").alias(f"balance_{c}_latest") for c in LIABILITY_CATEGORIES],
+        *[_money(f"{s}_cents").alias(f"{s}_latest") for s in BALANCE_SERIES],
+        *[_money(f"balance_{c}_cents").alias(f"balance_{c}_latest") for c in LIABILITY_CATEGORIES],
         *[nw.col(f"held_{c}").alias(f"holds_{c}") for c in PRODUCT_CATEGORIES],
         nw.col("n_categories_held"),
     )
+    units = balances.with_columns(
+        *[(nw.col(f"{s}_cents") // 100).alias(f"_{s}_units") for s in BALANCE_SERIES],
+    ).with_columns(*[(nw.col(f"_{s}_units") * nw.col(f"_{s}_units")).alias(f"_{s}_squares") for s in BALANCE_SERIES])
     frame = latest
+    spreads = []
     for months in (3, 6, 12):
-        aggs = [nw.col(s).mean().alias(f"{s}_mean_{months}m") for s in BALANCE_SERIES]
+        aggs = [nw.len().alias(f"_n_{months}m")]
+        aggs += [nw.col(f"{s}_cents").sum().alias(f"_{s}_sum_{months}m") for s in BALANCE_SERIES]
         if months > 3:
-            aggs += [nw.col(s).std(ddof=0).alias(f"_{s}_std_{months}m") for s in BALANCE_SERIES]
-        frame = frame.join(
-            _window(balances, t_ym, months).group_by("customer_id").agg(*aggs), on="customer_id", how="left"
+            aggs += [nw.col(f"_{s}_units").sum().alias(f"_{s}_usum_{months}m") for s in BALANCE_SERIES]
+            aggs += [nw.col(f"_{s}_squares").sum().alias(f"_{s}_sq_{months}m") for s in BALANCE_SERIES]
+        window = _window(units, t_ym, months).group_by("customer_id").agg(*aggs)
+        frame = frame.join(window, on="customer_id", how="left")
+        n = nw.col(f"_n_{months}m").cast(nw.Float64)
+        frame = frame.with_columns(
+            *[(_money(f"_{s}_sum_{months}m") / n).alias(f"{s}_mean_{months}m") for s in BALANCE_SERIES]
         )
+        if months > 3:
+            for s in BALANCE_SERIES:
+                mean_units = nw.col(f"_{s}_usum_{months}m").cast(nw.Float64) / n
+                variance = nw.col(f"_{s}_sq_{months}m").cast(nw.Float64) / n - mean_units * mean_units
+                spreads.append(
+                    (nw.when(variance > 0).then(variance).otherwise(0.0) ** 0.5).alias(f"_{s}_std_{months}m")
+                )
+    frame = frame.with_columns(*spreads)
     held_months = balances.filter(nw.col("ym") < t_ym).with_columns(
         *[nw.when(nw.col(f"held_{c}") > 0).then(nw.col("ym")).alias(f"_held_ym_{c}") for c in PRODUCT_CATEGORIES]
     )
@@ -132,10 +158,10 @@ def transaction_features(transactions: nw.DataFrame, t_ym: int, snapshot: dt.dat
             .group_by("customer_id")
             .agg(
                 nw.col("n_tx").sum().alias(f"tx_count_{months}m"),
-                nw.col("debit_amount").sum().alias(f"debit_amount_{months}m"),
-                nw.col("credit_amount").sum().alias(f"credit_amount_{months}m"),
+                nw.col("debit_amount_cents").sum().alias(f"_debit_{months}m"),
+                nw.col("credit_amount_cents").sum().alias(f"_credit_{months}m"),
                 *(
-                    [nw.col("income_amount").sum().alias("_income_3m")]
+                    [nw.col("income_amount_cents").sum().alias("_income_3m")]
                     if months == 3
                     else [
                         nw.col("n_debit").sum().alias("_n_debit"),
@@ -151,14 +177,16 @@ def transaction_features(transactions: nw.DataFrame, t_ym: int, snapshot: dt.dat
     frame = frames[0].join(frames[1], on="customer_id", how="full").pipe(_coalesce_key)
     frame = frame.join(frames[2], on="customer_id", how="full").pipe(_coalesce_key)
     frame = frame.with_columns(
+        *[_money(f"_debit_{m}m").alias(f"debit_amount_{m}m") for m in (3, 6, 12)],
+        *[_money(f"_credit_{m}m").alias(f"credit_amount_{m}m") for m in (3, 6, 12)],
         *[
-            (nw.col(f"credit_amount_{m}m").fill_null(0) - nw.col(f"debit_amount_{m}m").fill_null(0)).alias(
-                f"net_flow_{m}m"
-            )
+            (
+                (nw.col(f"_credit_{m}m").fill_null(0) - nw.col(f"_debit_{m}m").fill_null(0)).cast(nw.Float64) / 100.0
+            ).alias(f"net_flow_{m}m")
             for m in (3, 6, 12)
         ],
-        _ratio(nw.col("debit_amount_12m"), nw.col("_n_debit")).alias("avg_debit_amount_12m"),
-        (nw.col("_income_3m").fill_null(0) / 3.0).alias("monthly_income_inflow_3m"),
+        _ratio(_money("_debit_12m"), nw.col("_n_debit")).alias("avg_debit_amount_12m"),
+        (_money("_income_3m").fill_null(0.0) / 3.0).alias("monthly_income_inflow_3m"),
         _days_before(snapshot, "_last_tx").alias("days_since_last_transaction"),
         *[_ratio(nw.col(f"_n_channel_{c}"), nw.col("tx_count_12m")).alias(f"channel_share_{c}_12m") for c in CHANNELS],
         *[
@@ -177,23 +205,33 @@ def _coalesce_key(frame: nw.DataFrame) -> nw.DataFrame:
 
 
 def credit_features(credit: nw.DataFrame, t_ym: int) -> nw.DataFrame:
-    """Limit, drawn amount and utilization (drawn / limit; missing for a zero limit)."""
-    credit = credit.with_columns(_utilization=_ratio(nw.col("drawn_amount"), nw.col("credit_limit")))
+    """Limit, drawn amount and utilization (drawn / limit; missing for a zero limit).
+
+    The 3- and 6-month utilizations are pooled: drawn over limit summed across the
+    months, so they come from integer sums.
+    """
+    drawn, limit = nw.col("drawn_amount_cents"), nw.col("credit_limit_cents")
     latest = _window(credit, t_ym, 1).select(
         "customer_id",
         nw.lit(1.0).alias("has_credit_line"),
-        nw.col("credit_limit").alias("credit_limit_latest"),
-        nw.col("drawn_amount").alias("drawn_amount_latest"),
-        nw.col("_utilization").alias("utilization_latest"),
-        (nw.col("credit_limit") == 0).cast(nw.Float64).alias("zero_credit_limit"),
+        _money("credit_limit_cents").alias("credit_limit_latest"),
+        _money("drawn_amount_cents").alias("drawn_amount_latest"),
+        _ratio(drawn.cast(nw.Float64), limit.cast(nw.Float64)).alias("utilization_latest"),
+        (limit == 0).cast(nw.Float64).alias("zero_credit_limit"),
     )
     for months in (3, 6):
-        means = (
+        sums = (
             _window(credit, t_ym, months)
             .group_by("customer_id")
-            .agg(nw.col("_utilization").mean().alias(f"utilization_mean_{months}m"))
+            .agg(drawn.sum().alias("_drawn"), limit.sum().alias("_limit"))
         )
-        latest = latest.join(means, on="customer_id", how="left")
+        pooled = sums.select(
+            "customer_id",
+            _ratio(nw.col("_drawn").cast(nw.Float64), nw.col("_limit").cast(nw.Float64)).alias(
+                f"utilization_mean_{months}m"
+            ),
+        )
+        latest = latest.join(pooled, on="customer_id", how="left")
     return latest
 
 

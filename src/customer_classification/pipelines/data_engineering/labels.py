@@ -32,18 +32,19 @@ def upgrade_labels(
 ) -> nw.DataFrame:
     """M1: long-tail at T (AUM below the line; no assets counts as below), and whether
     AUM reaches the line at a month-end of the window (asked of long-tail customers only)."""
-    state = balances.filter(nw.col("ym") == t_ym - 1).select("customer_id", nw.col("aum").alias("_aum_before"))
-    peak = _in_window(balances, t_ym, window).group_by("customer_id").agg(nw.col("aum").max().alias("_peak_aum"))
+    state = balances.filter(nw.col("ym") == t_ym - 1).select("customer_id", nw.col("aum_cents").alias("_aum_before"))
+    peak = _in_window(balances, t_ym, window).group_by("customer_id").agg(nw.col("aum_cents").max().alias("_peak_aum"))
     frame = (
         customer_ids.select("customer_id")
         .join(state, on="customer_id", how="left")
         .join(peak, on="customer_id", how="left")
     )
-    long_tail = nw.col("_aum_before").fill_null(0.0) < line
+    line_cents = round(line * 100)
+    long_tail = nw.col("_aum_before").fill_null(0) < line_cents
     return frame.select(
         "customer_id",
         long_tail.alias("is_long_tail"),
-        nw.when(long_tail).then(nw.col("_peak_aum").fill_null(0.0) >= line).alias("upgrade_within_window"),
+        nw.when(long_tail).then(nw.col("_peak_aum").fill_null(0) >= line_cents).alias("upgrade_within_window"),
     )
 
 
@@ -52,10 +53,10 @@ def utilization_labels(credit: nw.DataFrame, t_ym: int, window: int) -> nw.DataF
     end = credit.filter(nw.col("ym") == t_ym + window - 1)
     return end.select(
         "customer_id",
-        nw.when(nw.col("credit_limit") > 0)
-        .then(nw.col("drawn_amount") / nw.col("credit_limit"))
+        nw.when(nw.col("credit_limit_cents") > 0)
+        .then(nw.col("drawn_amount_cents").cast(nw.Float64) / nw.col("credit_limit_cents").cast(nw.Float64))
         .alias("utilization_at_window_end"),
-        (nw.col("credit_limit") <= 0).alias("zero_limit_excluded"),
+        (nw.col("credit_limit_cents") <= 0).alias("zero_limit_excluded"),
     )
 
 

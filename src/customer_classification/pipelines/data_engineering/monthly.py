@@ -1,5 +1,11 @@
 """Customer-month aggregates of the cleaned raw tables, written once with narwhals.
 
+Money is kept in whole cents (int64 columns ending in ``_cents``) and every
+aggregate is sorted by customer and month: engines return groups, and feed rows
+to them, in any order, and a float sum's last bits depend on the order of its
+terms; integer sums do not. So aggregates and the features built on them are
+identical on every engine and every run.
+
 Every event table is reduced to one row per customer and calendar month (``ym`` =
 year * 12 + month - 1). Snapshot features and labels are then windows over these
 small tables, so the large tables are read once whatever the number of snapshots.
@@ -71,11 +77,20 @@ def with_epoch_seconds(frame: Frame, column: str, alias: str) -> Frame:
     return step.drop("_month", "_year", "_day", "_seconds", "_era", "_day_of_year", "_year_of_era")
 
 
+def cents(column: str) -> nw.Expr:
+    """A money column as whole cents (int64). Sums of integers do not depend on the
+    order of their terms, so a sum is the same on every engine and every run."""
+    return (nw.col(column) * 100).round(0).cast(nw.Int64)
+
+
 def _share_columns(
-    condition_column: str, values: tuple[str, ...], prefix: str, amount: str | None = None
+    condition_column: str, values: tuple[str, ...], prefix: str, amount: str | None = None, suffix: str = ""
 ) -> list[nw.Expr]:
-    value = nw.col(amount) if amount else nw.lit(1)
-    return [nw.when(nw.col(condition_column) == v).then(value).otherwise(0).alias(f"{prefix}{v}") for v in values]
+    """Per value of a column: its amount in cents (or 1) where the row has it, else 0."""
+    value = cents(amount) if amount else nw.lit(1)
+    return [
+        nw.when(nw.col(condition_column) == v).then(value).otherwise(0).alias(f"{prefix}{v}{suffix}") for v in values
+    ]
 
 
 def monthly_balances(holdings: nw.DataFrame, products: nw.DataFrame) -> nw.DataFrame:
@@ -84,15 +99,15 @@ def monthly_balances(holdings: nw.DataFrame, products: nw.DataFrame) -> nw.DataF
         ym=year_month("month_end")
     )
     frame = frame.with_columns(
-        *_share_columns("category", PRODUCT_CATEGORIES, "balance_", amount="balance"),
+        *_share_columns("category", PRODUCT_CATEGORIES, "balance_", amount="balance", suffix="_cents"),
         *_share_columns("category", PRODUCT_CATEGORIES, "held_"),
     )
-    balance_cols = [f"balance_{c}" for c in PRODUCT_CATEGORIES]
+    balance_cols = [f"balance_{c}_cents" for c in PRODUCT_CATEGORIES]
     held_cols = [f"held_{c}" for c in PRODUCT_CATEGORIES]
     monthly = frame.group_by(KEYS).agg(*[nw.col(c).sum() for c in balance_cols], *[nw.col(c).max() for c in held_cols])
-    return monthly.with_columns(
-        aum=nw.sum_horizontal(*[nw.col(f"balance_{c}") for c in ASSET_CATEGORIES]),
-        liabilities=nw.sum_horizontal(*[nw.col(f"balance_{c}") for c in LIABILITY_CATEGORIES]),
+    return monthly.sort(KEYS).with_columns(
+        aum_cents=nw.sum_horizontal(*[nw.col(f"balance_{c}_cents") for c in ASSET_CATEGORIES]),
+        liabilities_cents=nw.sum_horizontal(*[nw.col(f"balance_{c}_cents") for c in LIABILITY_CATEGORIES]),
         n_categories_held=nw.sum_horizontal(*[nw.col(c) for c in held_cols]),
     )
 
@@ -103,12 +118,12 @@ def monthly_transactions(transactions: nw.DataFrame) -> nw.DataFrame:
     frame = transactions.with_columns(
         ym=year_month("timestamp"),
         n_tx=nw.lit(1),
-        debit_amount=nw.when(debit).then(nw.col("amount")).otherwise(0.0),
-        credit_amount=nw.when(~debit).then(nw.col("amount")).otherwise(0.0),
+        debit_amount_cents=nw.when(debit).then(cents("amount")).otherwise(0),
+        credit_amount_cents=nw.when(~debit).then(cents("amount")).otherwise(0),
         n_debit=nw.when(debit).then(1).otherwise(0),
-        income_amount=nw.when(nw.col("merchant_category").is_in(list(INCOME_CATEGORIES)))
-        .then(nw.col("amount"))
-        .otherwise(0.0),
+        income_amount_cents=nw.when(nw.col("merchant_category").is_in(list(INCOME_CATEGORIES)))
+        .then(cents("amount"))
+        .otherwise(0),
         *_share_columns("channel", CHANNELS, "n_channel_"),
         *[
             nw.when(debit & (nw.col("merchant_category") == m)).then(1).otherwise(0).alias(f"n_merchant_{m}")
@@ -116,20 +131,22 @@ def monthly_transactions(transactions: nw.DataFrame) -> nw.DataFrame:
         ],
     )
     counted = [
-        "n_tx", "debit_amount", "credit_amount", "n_debit", "income_amount",
+        "n_tx", "debit_amount_cents", "credit_amount_cents", "n_debit", "income_amount_cents",
         *[f"n_channel_{c}" for c in CHANNELS],
         *[f"n_merchant_{m}" for m in DEBIT_CATEGORIES],
     ]  # fmt: skip
     monthly = frame.group_by(KEYS).agg(*[nw.col(c).sum() for c in counted], nw.col("timestamp").max().alias("last_tx"))
-    return with_epoch_seconds(monthly, "last_tx", "last_tx_epoch").drop("last_tx")
+    return with_epoch_seconds(monthly, "last_tx", "last_tx_epoch").drop("last_tx").sort(KEYS)
 
 
 def monthly_credit(credit_lines: nw.DataFrame) -> nw.DataFrame:
     """Limit and drawn amount over the customer's lines at each month end."""
-    frame = credit_lines.with_columns(ym=year_month("month_end"))
-    return frame.group_by(KEYS).agg(
-        nw.col("credit_limit").sum(), nw.col("cumulative_drawn_amount").sum().alias("drawn_amount")
+    frame = credit_lines.with_columns(
+        ym=year_month("month_end"),
+        credit_limit_cents=cents("credit_limit"),
+        drawn_amount_cents=cents("cumulative_drawn_amount"),
     )
+    return frame.group_by(KEYS).agg(nw.col("credit_limit_cents").sum(), nw.col("drawn_amount_cents").sum()).sort(KEYS)
 
 
 def monthly_digital(events: nw.DataFrame) -> nw.DataFrame:
@@ -150,7 +167,7 @@ def monthly_digital(events: nw.DataFrame) -> nw.DataFrame:
     )
     counted = ["n_login", "n_search", *[f"n_view_{c}" for c in PRODUCT_CATEGORIES]]
     monthly = frame.group_by(KEYS).agg(*[nw.col(c).sum() for c in counted], nw.col("last_login").max())
-    return with_epoch_seconds(monthly, "last_login", "last_login_epoch").drop("last_login")
+    return with_epoch_seconds(monthly, "last_login", "last_login_epoch").drop("last_login").sort(KEYS)
 
 
 def monthly_campaigns(responses: nw.DataFrame) -> nw.DataFrame:

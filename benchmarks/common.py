@@ -1,0 +1,76 @@
+"""Shared helpers of the benchmarks: a scratch copy of the project and measured runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+PROJECT = Path(__file__).resolve().parents[1]
+RESULTS = PROJECT / "benchmarks" / "results"
+
+
+def scratch_project(workdir: Path) -> Path:
+    """A copy of the project's conf/, pyproject.toml and src/ in ``workdir`` (data kept between runs)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    for name in ("conf", "src"):
+        shutil.rmtree(workdir / name, ignore_errors=True)
+    shutil.copytree(PROJECT / "conf", workdir / "conf", ignore=shutil.ignore_patterns("credentials*"))
+    (workdir / "conf" / "local").mkdir(exist_ok=True)
+    shutil.copytree(PROJECT / "src", workdir / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copy(PROJECT / "pyproject.toml", workdir)
+    return workdir
+
+
+def measured_run(command: list[str], cwd: Path, poll_seconds: float = 0.2, label: str | None = None) -> dict[str, Any]:
+    """Run a command; its wall time, the peak resident memory of it and its children,
+    and the last line it printed."""
+    env = dict(os.environ, KEDRO_DISABLE_TELEMETRY="1", DO_NOT_TRACK="1", SPARK_LOCAL_IP="127.0.0.1")
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    watched = psutil.Process(process.pid)
+    peak = 0
+    output: list[str] = []
+    while process.poll() is None:
+        try:
+            rss = watched.memory_info().rss + sum(c.memory_info().rss for c in watched.children(recursive=True))
+            peak = max(peak, rss)
+        except psutil.Error:
+            pass
+        time.sleep(poll_seconds)
+    output.append(process.stdout.read() if process.stdout else "")
+    wall = time.perf_counter() - started
+    if process.returncode != 0:
+        sys.stderr.write("".join(output)[-6000:])
+        raise SystemExit(f"{' '.join(command)} failed with exit code {process.returncode}")
+    lines = "".join(output).strip().splitlines()
+    return {
+        "command": label or " ".join(command),
+        "wall_seconds": round(wall, 2),
+        "peak_rss_mb": round(peak / 2**20),
+        "last_line": lines[-1][-200:] if lines else "",
+    }
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def save(name: str, result: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    return path

@@ -1,0 +1,155 @@
+"""Benchmark: data_engineering at scale, and its transaction aggregates against DuckDB.
+
+    python benchmarks/data_engineering.py --customers 1000000
+
+1. Generates the demo bank at that scale in a scratch project (kept in
+   ``--workdir`` and reused while the scale matches).
+2. Runs ``kedro run --pipelines data_engineering`` there: wall time and peak memory.
+3. Computes the customer-month transaction aggregates (``monthly_transactions``:
+   counts, debit / credit / income amounts, 5 channel and 12 merchant counts, last
+   timestamp) from the raw parquet twice, each in its own process: with the
+   project's node on Polars, and with a hand-written DuckDB SQL; checks that both
+   give the same numbers and reports the time and memory ratios.
+
+Prints the figures and saves them to ``benchmarks/results/data_engineering_<customers>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from common import machine, measured_run, save, scratch_project
+
+from customer_classification.demo_bank.catalogue import CHANNELS, DEBIT_CATEGORIES
+from customer_classification.pipelines.data_engineering.monthly import INCOME_CATEGORIES
+
+OURS = """
+import sys, time
+from customer_classification.datasets import ChunkedParquetDataset
+from customer_classification.pipelines.data_engineering.monthly import monthly_transactions
+import narwhals as nw
+started = time.perf_counter()
+frame = ChunkedParquetDataset(path=sys.argv[1], backend="polars_lazy").load()
+result = monthly_transactions(nw.from_native(frame)).to_native().collect()
+result.sort(["customer_id", "ym"]).write_parquet(sys.argv[2])
+print(f"{time.perf_counter() - started:.2f}")
+"""
+
+
+def duckdb_sql(transactions: Path) -> str:
+    channels = ",\n".join(f"count(*) FILTER (channel = '{c}') AS n_channel_{c}" for c in CHANNELS)
+    merchants = ",\n".join(
+        f"count(*) FILTER (direction = 'debit' AND merchant_category = '{m}') AS n_merchant_{m}"
+        for m in DEBIT_CATEGORIES
+    )
+    income = ", ".join(f"'{c}'" for c in INCOME_CATEGORIES)
+    return textwrap.dedent(f"""
+        SELECT customer_id,
+               year("timestamp") * 12 + month("timestamp") - 1 AS ym,
+               count(*) AS n_tx,
+               coalesce(sum(amount) FILTER (direction = 'debit'), 0) AS debit_amount,
+               coalesce(sum(amount) FILTER (direction <> 'debit'), 0) AS credit_amount,
+               count(*) FILTER (direction = 'debit') AS n_debit,
+               coalesce(sum(amount) FILTER (merchant_category IN ({income})), 0) AS income_amount,
+               {channels},
+               {merchants},
+               epoch_us(max("timestamp")) / 1e6 AS last_tx_epoch
+        FROM read_parquet('{transactions}/*.parquet')
+        GROUP BY ALL
+        ORDER BY customer_id, ym
+    """)
+
+
+DUCKDB = """
+import sys, time, duckdb
+started = time.perf_counter()
+connection = duckdb.connect()
+connection.execute("SET threads = 2")
+connection.execute(f"COPY ({open(sys.argv[1]).read()}) TO '{sys.argv[2]}' (FORMAT parquet)")
+print(f"{time.perf_counter() - started:.2f}")
+"""
+
+
+def compare(ours: Path, theirs: Path) -> dict[str, float]:
+    left = pq.read_table(ours).to_pandas()
+    right = pq.read_table(theirs).to_pandas()[left.columns]
+    assert len(left) == len(right), (len(left), len(right))
+    worst = 0.0
+    for column in left.columns:
+        difference = (left[column].astype(float) - right[column].astype(float)).abs().max()
+        scale = max(1.0, left[column].astype(float).abs().max())
+        worst = max(worst, difference / scale)
+    assert worst < 1e-9, f"the two aggregates differ by {worst}"
+    return {"rows": len(left), "columns": len(left.columns), "max_relative_difference": worst}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="scratch project (default /tmp/cc-bench-<customers>)"
+    )
+    args = parser.parse_args()
+    workdir = scratch_project(args.workdir or Path(f"/tmp/cc-bench-{args.customers}"))
+    raw = workdir / "data" / "01_raw" / "demo_bank"
+    marker = workdir / "data" / "generated_customers.txt"
+    if not marker.exists() or marker.read_text() != str(args.customers):
+        print(f"generating the demo bank at {args.customers:,} customers ...", flush=True)
+        params = f"demo_bank.n_customers={args.customers}"
+        measured_run(["kedro", "run", "--pipelines", "demo_data", "--params", params], workdir)
+        marker.write_text(str(args.customers))
+    transactions = sum(pq.ParquetFile(p).metadata.num_rows for p in (raw / "transactions").glob("*.parquet"))
+
+    print("running data_engineering ...", flush=True)
+    pipeline = measured_run(["kedro", "run", "--pipelines", "data_engineering"], workdir)
+    pipeline.pop("last_line")
+
+    out = workdir / "data" / "bench"
+    out.mkdir(exist_ok=True)
+    (out / "query.sql").write_text(duckdb_sql(raw / "transactions"))
+    ours = measured_run(
+        [sys.executable, "-c", OURS, str(raw / "transactions"), str(out / "ours.parquet")],
+        workdir,
+        label="monthly_transactions (narwhals on a lazy Polars scan) -> parquet",
+    )
+    theirs = measured_run(
+        [sys.executable, "-c", DUCKDB, str(out / "query.sql"), str(out / "duckdb.parquet")],
+        workdir,
+        label="hand-written DuckDB SQL (2 threads) -> parquet",
+    )
+    for run in (ours, theirs):
+        run["compute_seconds"] = float(run.pop("last_line"))
+    agreement = compare(out / "ours.parquet", out / "duckdb.parquet")
+
+    result = {
+        "benchmark": "data_engineering",
+        "customers": args.customers,
+        "transactions": transactions,
+        "pipeline": pipeline,
+        "transaction_aggregates": {
+            "project_polars": ours,
+            "duckdb_sql": theirs,
+            "wall_ratio_project_over_duckdb": round(ours["wall_seconds"] / theirs["wall_seconds"], 2),
+            "compute_ratio_project_over_duckdb": round(ours["compute_seconds"] / theirs["compute_seconds"], 2),
+            "memory_ratio_project_over_duckdb": round(ours["peak_rss_mb"] / max(theirs["peak_rss_mb"], 1), 2),
+            "agreement": agreement,
+        },
+        "targets": {"wall_ratio_at_most": 1.5, "pipeline_peak_rss_mb_below": 8192},
+        "machine": machine(),
+    }
+    path = save(f"data_engineering_{args.customers}", result)
+    print(
+        json.dumps(
+            {k: result[k] for k in ("customers", "transactions", "pipeline", "transaction_aggregates")}, indent=2
+        )
+    )
+    print(f"saved {path}")
+
+
+if __name__ == "__main__":
+    main()
