@@ -98,7 +98,7 @@ def main() -> None:
     workdir = scratch_project(args.workdir or Path(f"/tmp/cc-bench-{args.customers}"))
     raw = workdir / "data" / "01_raw" / "demo_bank"
     marker = workdir / "data" / "generated_customers.txt"
-    if not marker.exists() or marker.read_text() != str(args.customers):
+    if not marker.exists() or marker.read_text().strip() != str(args.customers):
         print(f"generating the demo bank at {args.customers:,} customers ...", flush=True)
         params = f"demo_bank.n_customers={args.customers}"
         measured_run(["kedro", "run", "--pipelines", "demo_data", "--params", params], workdir)

@@ -90,12 +90,12 @@ def test_orphans_above_tolerance_stop_the_run(small_bank, small_params):
 def test_negative_balances_above_tolerance_stop_the_run_with_the_values(small_bank, small_params):
     holdings = small_bank["holdings"].copy()
     spoiled = holdings.sample(frac=0.01, random_state=2).index
-    holdings.loc[spoiled, "balance"] = -123.45
+    holdings.loc[spoiled, "balance"] = -99_999_999.99  # the smallest offending value is shown first
     with pytest.raises(ContractError) as error:
         check(dict(small_bank, holdings=holdings), "holdings", small_params.month_ends[-1])
     violation = next(v for v in error.value.violations if v.column == "balance")
     assert violation.rule == ">= 0" and violation.count >= len(spoiled)
-    assert -123.45 in violation.examples
+    assert violation.examples[0] == -99_999_999.99
     assert "table 'holdings', column 'balance', rule '>= 0'" in str(error.value)
 
 

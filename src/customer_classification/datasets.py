@@ -109,7 +109,7 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
             self._staging.mkdir(parents=True)
         frame = chunk.take()
         if isinstance(frame, pl.LazyFrame):
-            frame = frame.collect(engine="in-memory")  # streaming sums depend on thread timing
+            frame = frame.collect(engine="streaming")  # bounded memory; sums are in integer cents
         table = (
             pa.Table.from_pandas(frame, preserve_index=False) if isinstance(frame, pd.DataFrame) else frame.to_arrow()
         )

@@ -131,7 +131,10 @@ Frame = nw.DataFrame | nw.LazyFrame
 
 
 def _collect(frame: Frame) -> nw.DataFrame:
-    return frame.collect() if isinstance(frame, nw.LazyFrame) else frame
+    if not isinstance(frame, nw.LazyFrame):
+        return frame
+    # Polars' streaming engine keeps memory bounded on tables larger than memory
+    return frame.collect(engine="streaming") if frame.implementation.is_polars() else frame.collect()
 
 
 def _scalar(frame: Frame, expr: nw.Expr) -> Any:
@@ -143,7 +146,9 @@ def row_count(frame: Frame) -> int:
 
 
 def _examples(frame: Frame, condition: nw.Expr, column: str) -> tuple[Any, ...]:
-    values = _collect(frame.filter(condition).select(column).head(N_EXAMPLES))[column].to_list()
+    """The smallest few distinct offending values: the same on every engine and run."""
+    offending = frame.filter(condition).select(column).unique().sort(column, nulls_last=True).head(N_EXAMPLES)
+    values = _collect(offending)[column].to_list()
     return tuple(v.isoformat() if isinstance(v, dt.date) else v for v in values)
 
 
@@ -224,24 +229,40 @@ def _count_rules(frame: Frame, rules: Sequence[_RowRule]) -> tuple[int, list[int
     return int(counts[0]), [int(c or 0) for c in counts[1:]]
 
 
-def _distinct(frame: Frame) -> Frame:
-    """The frame without exact duplicate rows, in its original row order where the
-    engine has one: float sums downstream depend on the order of their terms."""
+def _repeated_keys(frame: Frame, key: list[str]) -> Frame:
+    return frame.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1).select(key)
+
+
+def _distinct(frame: Frame, key: list[str]) -> Frame:
+    """The frame without exact duplicate rows.
+
+    Eager frames keep their row order. On lazy engines only the rows whose key
+    repeats are compared whole: a distinct over every column of a 60-million-row
+    table needs the whole table in memory, a count per key does not. Row order does
+    not matter downstream (money is summed in integer cents).
+    """
     if isinstance(frame, nw.DataFrame):
         return frame.unique(maintain_order=True)
-    if frame.implementation.is_polars():
-        return nw.from_native(frame.to_native().unique(maintain_order=True))
-    return frame.unique()
+    repeated = _repeated_keys(frame, key)
+    single = frame.join(repeated, on=key, how="anti")
+    several = frame.join(repeated, on=key, how="semi").unique()
+    return nw.concat([single, several], how="vertical")
 
 
 def _key_rules(frame: Frame, table: TableContract, rows: int) -> list[Violation]:
+    """Exact duplicates (soft) and different rows under one key (hard), looking only
+    at the rows whose key repeats."""
     key = list(table.key)
-    distinct = _distinct(frame)
-    duplicates = rows - row_count(distinct)
+    sharing = frame.join(_repeated_keys(frame, key), on=key, how="semi")
+    shared_rows = row_count(sharing)
+    if not shared_rows:
+        return []
+    distinct = sharing.unique()
+    duplicates = shared_rows - row_count(distinct)
     found = []
     if duplicates:
         repeated = _collect(
-            frame.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1).sort(key).head(N_EXAMPLES)
+            sharing.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1).sort(key).head(N_EXAMPLES)
         )
         found.append(
             Violation(
@@ -375,7 +396,7 @@ def repair_table(
     frame = nw.from_native(native_frame)
     columns = frame.collect_schema().names()
     before = row_count(frame)
-    frame = _distinct(frame)
+    frame = _distinct(frame, list(table.key))
     flagged, rules = _row_rules(frame, table, references, as_of)
     rows, counts = _count_rules(flagged, rules)
     repairs = []
