@@ -6,8 +6,8 @@
    ``--workdir`` and reused while the scale matches).
 2. Runs ``kedro run --pipelines data_engineering`` there: wall time and peak memory.
 3. Computes the customer-month transaction aggregates (``monthly_transactions``:
-   counts, debit / credit / income amounts, 5 channel and 12 merchant counts, last
-   timestamp) from the raw parquet twice, each in its own process: with the
+   counts, debit / credit / income amounts in cents, 5 channel and 12 merchant
+   counts, last timestamp) from the raw parquet twice, each in its own process: with the
    project's node on Polars, and with a hand-written DuckDB SQL; checks that both
    give the same numbers and reports the time and memory ratios.
 
@@ -52,10 +52,11 @@ def duckdb_sql(transactions: Path) -> str:
         SELECT customer_id,
                year("timestamp") * 12 + month("timestamp") - 1 AS ym,
                count(*) AS n_tx,
-               coalesce(sum(amount) FILTER (direction = 'debit'), 0) AS debit_amount,
-               coalesce(sum(amount) FILTER (direction <> 'debit'), 0) AS credit_amount,
+               coalesce(sum(round(amount * 100)::BIGINT) FILTER (direction = 'debit'), 0) AS debit_amount_cents,
+               coalesce(sum(round(amount * 100)::BIGINT) FILTER (direction <> 'debit'), 0) AS credit_amount_cents,
                count(*) FILTER (direction = 'debit') AS n_debit,
-               coalesce(sum(amount) FILTER (merchant_category IN ({income})), 0) AS income_amount,
+               coalesce(sum(round(amount * 100)::BIGINT) FILTER (merchant_category IN ({income})), 0)
+                   AS income_amount_cents,
                {channels},
                {merchants},
                epoch_us(max("timestamp")) / 1e6 AS last_tx_epoch
@@ -108,6 +109,7 @@ def main() -> None:
     print("running data_engineering ...", flush=True)
     pipeline = measured_run(["kedro", "run", "--pipelines", "data_engineering"], workdir)
     pipeline.pop("last_line")
+    print(f"pipeline: {pipeline}", flush=True)
 
     out = workdir / "data" / "bench"
     out.mkdir(exist_ok=True)
