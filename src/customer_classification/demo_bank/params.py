@@ -6,6 +6,8 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from customer_classification.periods import month_end, parse_month
+
 
 class DemoBankParams(BaseModel):
     """Scale, calendar and planted-signal settings of the generated bank.
@@ -34,21 +36,17 @@ class DemoBankParams(BaseModel):
     @field_validator("last_month")
     @classmethod
     def _month_format(cls, value: str) -> str:
-        try:
-            dt.datetime.strptime(value, "%Y-%m")
-        except ValueError as exc:
-            raise ValueError(f"last_month must look like 2026-10, got {value!r}") from exc
+        parse_month(value, "last_month")
         return value
 
     @property
     def month_ends(self) -> list[dt.date]:
         """Month-end dates of the history, oldest first."""
-        last = dt.datetime.strptime(self.last_month, "%Y-%m").date()
+        last = parse_month(self.last_month, "last_month")
         ends = []
         year, month = last.year, last.month
         for _ in range(self.n_months):
-            next_first = dt.date(year + (month == 12), month % 12 + 1, 1)
-            ends.append(next_first - dt.timedelta(days=1))
+            ends.append(month_end(dt.date(year, month, 1)))
             year, month = (year - 1, 12) if month == 1 else (year, month - 1)
         return ends[::-1]
 

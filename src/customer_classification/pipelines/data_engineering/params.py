@@ -6,6 +6,8 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from customer_classification.periods import month_end, parse_month
+
 
 class DataEngineeringParams(BaseModel):
     """The calendar and business definitions features and labels are built on."""
@@ -20,10 +22,7 @@ class DataEngineeringParams(BaseModel):
     @field_validator("last_history_month")
     @classmethod
     def _month_format(cls, value: str) -> str:
-        try:
-            dt.datetime.strptime(value, "%Y-%m")
-        except ValueError as exc:
-            raise ValueError(f"last_history_month must look like 2026-10, got {value!r}") from exc
+        parse_month(value, "last_history_month")
         return value
 
     @field_validator("snapshots")
@@ -48,9 +47,7 @@ class DataEngineeringParams(BaseModel):
     @property
     def history_end(self) -> dt.date:
         """Last day of the last month of history."""
-        first = dt.datetime.strptime(self.last_history_month, "%Y-%m").date()
-        following = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-        return following - dt.timedelta(days=1)
+        return month_end(parse_month(self.last_history_month, "last_history_month"))
 
     @property
     def scoring_limit(self) -> dt.date:
