@@ -10,8 +10,6 @@ from kedro.pipeline import Pipeline
 
 from customer_classification.contracts import RAW_TABLES
 
-RAW_TABLE_NAMES = tuple(RAW_TABLES)
-
 
 class DemoWarehouseGuard:
     """Stops a run in which ``demo_data`` would write over a table that is not the demo's.
@@ -50,7 +48,7 @@ class PseudonymKeyGuard:
         key = catalog.get("pseudonym_key")
         if not getattr(key, "uses_demo_key", False):
             return
-        real = [name for name in RAW_TABLE_NAMES if name in catalog and not _is_demo_output(catalog.get(name))]
+        real = [name for name in RAW_TABLES if name in catalog and not _is_demo_output(catalog.get(name))]
         if real:
             raise RuntimeError(
                 f"The raw tables {', '.join(real)} are not the demo bank's, but no pseudonymisation key is set: "

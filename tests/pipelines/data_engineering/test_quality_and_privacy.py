@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import inspect
 
 import pytest
 
 from customer_classification.contracts import ContractError
+from customer_classification.pipelines.data_engineering.nodes import validate_raw_tables
+from customer_classification.pipelines.data_engineering.pipeline import RAW_INPUTS
 from customer_classification.pipelines.data_engineering.privacy import PSEUDONYM_LENGTH, protect
 from tests.pipelines.data_engineering.conftest import TEST_KEY, run_data_engineering
 
@@ -71,3 +74,9 @@ def test_pseudonyms_are_stable_under_one_key_and_differ_under_another(small_bank
     assert not set(once) & set(other)
     with pytest.raises(ValueError, match="pseudonymisation key is empty"):
         protect(sample, "customers", "")
+
+
+def test_raw_tables_reach_the_validation_node_under_their_own_names():
+    """The node's inputs follow the contract's table order; its arguments must too."""
+    arguments = list(inspect.signature(validate_raw_tables).parameters)
+    assert arguments[: len(RAW_INPUTS)] == RAW_INPUTS

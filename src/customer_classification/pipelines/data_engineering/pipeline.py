@@ -1,20 +1,12 @@
 from kedro.pipeline import Node, Pipeline
 
+from customer_classification.contracts import RAW_TABLES
 from customer_classification.pipelines.data_engineering import nodes
 from customer_classification.pipelines.data_engineering.quality import REPAIR_ORDER
 
 PARAMS = "params:data_engineering"
-# in the order of validate_raw_tables' arguments
-RAW_INPUTS = [
-    "customers",
-    "relationship_managers",
-    "products",
-    "holdings",
-    "transactions",
-    "credit_lines",
-    "digital_events",
-    "campaign_responses",
-]
+# the contract's table order, which validate_raw_tables' arguments follow
+RAW_INPUTS = list(RAW_TABLES)
 
 
 def create_pipeline(**kwargs) -> Pipeline:
