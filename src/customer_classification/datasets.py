@@ -27,19 +27,20 @@ class TableChunk:
 
     __slots__ = ("_frame", "index", "total")
 
-    def __init__(self, frame: pd.DataFrame, index: int, total: int):
-        self._frame: pd.DataFrame | None = frame
+    def __init__(self, frame: Any, index: int, total: int):
+        self._frame: Any = frame
         self.index = index
         self.total = total
 
-    def take(self) -> pd.DataFrame:
+    def take(self) -> Any:
+        """The chunk's frame (pandas, Polars eager or lazy, or Spark), handed over once."""
         frame, self._frame = self._frame, None
         if frame is None:
             raise DatasetError(f"Chunk {self.index} of {self.total} was already written.")
         return frame
 
     def __repr__(self) -> str:
-        state = "written" if self._frame is None else f"{len(self._frame):,} rows"
+        state = "written" if self._frame is None else type(self._frame).__name__
         return f"TableChunk({self.index + 1} of {self.total}, {state})"
 
 
@@ -98,22 +99,23 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
         return scan if self._backend == "polars_lazy" else scan.collect()
 
     def save(self, data: Any) -> None:
-        if _is_spark(data):
-            self._start_staging()
-            data.write.mode("overwrite").parquet(str(self._staging))
-            self._commit()
-            return
         chunk = data if isinstance(data, TableChunk) else TableChunk(data, 0, 1)
         if chunk.index == 0 or self._staging is None:
             self._start_staging()
             self._staging.mkdir(parents=True)
         frame = chunk.take()
-        if isinstance(frame, pl.LazyFrame):
-            frame = frame.collect(engine="streaming")  # bounded memory; sums are in integer cents
-        table = (
-            pa.Table.from_pandas(frame, preserve_index=False) if isinstance(frame, pd.DataFrame) else frame.to_arrow()
-        )
-        pq.write_table(table, self._staging / f"part-{chunk.index:05d}.parquet")
+        if _is_spark(frame):
+            # Spark names its part files uniquely, so each chunk appends its own
+            frame.write.mode("append").parquet(str(self._staging))
+        else:
+            if isinstance(frame, pl.LazyFrame):
+                frame = frame.collect(engine="streaming")  # bounded memory; sums are in integer cents
+            table = (
+                pa.Table.from_pandas(frame, preserve_index=False)
+                if isinstance(frame, pd.DataFrame)
+                else frame.to_arrow()
+            )
+            pq.write_table(table, self._staging / f"part-{chunk.index:05d}.parquet")
         if chunk.index == chunk.total - 1:
             self._commit()
 

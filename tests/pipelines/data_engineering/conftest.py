@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import narwhals as nw
 import pandas as pd
 import polars as pl
 import pytest
@@ -11,6 +12,7 @@ from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 
 from customer_classification.contracts import RAW_TABLES
+from customer_classification.datasets import TableChunk
 from customer_classification.pipelines.data_engineering import create_pipeline
 from customer_classification.pipelines.data_engineering.params import DataEngineeringParams
 
@@ -39,6 +41,11 @@ class KeptDataset(MemoryDataset):
     """
 
     def save(self, data) -> None:
+        if isinstance(data, TableChunk):  # a generator node's part: keep the parts, concatenated
+            self._parts = [*(getattr(self, "_parts", []) if data.index else []), nw.from_native(data.take())]
+            if data.index < data.total - 1:
+                return
+            data = nw.concat(self._parts, how="vertical").to_native()
         if type(data).__module__.startswith("pyspark"):
             data = data.localCheckpoint(eager=True)
         super().save(data)

@@ -57,9 +57,14 @@ def _ratio(numerator: nw.Expr, denominator: nw.Expr) -> nw.Expr:
     return nw.when(denominator > 0).then(numerator / denominator)
 
 
+def known_customers(customers: nw.DataFrame, snapshot: dt.datetime) -> nw.DataFrame:
+    """The customers a snapshot describes: those whose relationship opened before it."""
+    return customers.filter(nw.col("open_date") < snapshot)
+
+
 def identity_features(customers: nw.DataFrame, snapshot: dt.datetime) -> nw.DataFrame:
     """Customers known before the snapshot, with age, tenure and declared attributes."""
-    known = customers.filter(nw.col("open_date") < snapshot)
+    known = known_customers(customers, snapshot)
     known = with_epoch_seconds(with_epoch_seconds(known, "birth_date", "_born"), "open_date", "_opened")
     return known.select(
         "customer_id",

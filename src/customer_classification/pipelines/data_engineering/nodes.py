@@ -3,14 +3,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import narwhals as nw
 import pandas as pd
 
+from customer_classification.datasets import TableChunk
 from customer_classification.pipelines.data_engineering import monthly
-from customer_classification.pipelines.data_engineering.features import MonthlyTables, snapshot_features
+from customer_classification.pipelines.data_engineering.features import (
+    MonthlyTables,
+    known_customers,
+    snapshot_features,
+)
 from customer_classification.pipelines.data_engineering.labels import snapshot_labels
 from customer_classification.pipelines.data_engineering.params import DataEngineeringParams
 from customer_classification.pipelines.data_engineering.privacy import protect
@@ -103,6 +110,13 @@ def _monthly_tables(balances: Any, transactions: Any, credit: Any, digital: Any,
     return MonthlyTables(*(nw.from_native(t) for t in (balances, transactions, credit, digital, campaigns)))
 
 
+def _alike(frame: nw.DataFrame | nw.LazyFrame, model: nw.DataFrame | nw.LazyFrame) -> nw.DataFrame | nw.LazyFrame:
+    """``frame`` made lazy when ``model`` is, so the two can be joined."""
+    if isinstance(model, nw.LazyFrame) and isinstance(frame, nw.DataFrame):
+        return frame.lazy()
+    return frame
+
+
 def build_customer_features(
     int_customers: Any,
     customer_month_balances: Any,
@@ -111,8 +125,12 @@ def build_customer_features(
     customer_month_digital: Any,
     customer_month_campaigns: Any,
     data_engineering: DataEngineeringParams,
-) -> Any:
-    """One row per customer and snapshot, with every point-in-time feature."""
+) -> Iterator[TableChunk]:
+    """One row per customer and snapshot, with every point-in-time feature.
+
+    Yields one chunk per snapshot, so that on a lazy engine only one snapshot's
+    features are in memory at a time (the dataset writes each chunk as a part).
+    """
     tables = _monthly_tables(
         customer_month_balances,
         customer_month_transactions,
@@ -120,41 +138,43 @@ def build_customer_features(
         customer_month_digital,
         customer_month_campaigns,
     )
-    customers = nw.from_native(int_customers)
-    frames = [snapshot_features(customers, tables, snapshot) for snapshot in data_engineering.snapshots]
-    features = nw.concat(frames, how="vertical")
-    logger.info("Built %s features for %s snapshots", len(features.collect_schema()) - 2, len(frames))
-    return features.to_native()
+    customers = _alike(nw.from_native(int_customers), tables.balances)
+    snapshots = data_engineering.snapshots
+    for index, snapshot in enumerate(snapshots):
+        features = snapshot_features(customers, tables, snapshot)
+        if index == 0:
+            logger.info("Building %s features for %s snapshots", len(features.collect_schema()) - 2, len(snapshots))
+        yield TableChunk(features.to_native(), index, len(snapshots))
 
 
 def build_model_labels(
-    customer_features: Any,
+    int_customers: Any,
     customer_month_balances: Any,
     customer_month_credit: Any,
     customer_month_campaigns: Any,
     data_engineering: DataEngineeringParams,
 ) -> Any:
-    """Outcome labels for the customers of every snapshot (missing where the window is incomplete)."""
+    """Outcome labels for the customers of every snapshot (missing where the window is incomplete).
+
+    The customers of a snapshot are those its features describe: known before it.
+    """
     balances, credit, campaigns = (
         nw.from_native(t) for t in (customer_month_balances, customer_month_credit, customer_month_campaigns)
     )
-    features = nw.from_native(customer_features)
-    frames = []
-    for snapshot in data_engineering.snapshots:
-        at = pd.Timestamp(snapshot).to_pydatetime()
-        ids = features.filter(nw.col("snapshot_date") == at).select("customer_id")
-        frames.append(
-            snapshot_labels(
-                ids,
-                balances,
-                credit,
-                campaigns,
-                snapshot,
-                window=data_engineering.outcome_window_months,
-                line=data_engineering.high_value_aum_line,
-                last_month=data_engineering.history_end,
-            )
+    customers = _alike(nw.from_native(int_customers), balances)
+    frames = [
+        snapshot_labels(
+            known_customers(customers, dt.datetime.combine(snapshot, dt.time())).select("customer_id"),
+            balances,
+            credit,
+            campaigns,
+            snapshot,
+            window=data_engineering.outcome_window_months,
+            line=data_engineering.high_value_aum_line,
+            last_month=data_engineering.history_end,
         )
+        for snapshot in data_engineering.snapshots
+    ]
     return nw.concat(frames, how="vertical").to_native()
 
 

@@ -82,7 +82,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 nodes.build_model_labels,
                 inputs=[
-                    "customer_features",
+                    "int_customers",
                     "customer_month_balances",
                     "customer_month_credit",
                     "customer_month_campaigns",
