@@ -1,0 +1,129 @@
+"""Nodes of ``rm_classification`` (method M5): client categories, the RMs' client mix, T1-T4, types."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import narwhals as nw
+import pandas as pd
+
+from customer_classification.pipelines.rm_classification.mix import category_mix
+from customer_classification.pipelines.rm_classification.params import RMClassificationParams
+from customer_classification.pipelines.rm_classification.sources import held_client_categories
+from customer_classification.pipelines.rm_classification.thresholds import (
+    NO_FALLBACK,
+    RMTypeClassifier,
+    apply_type_rule,
+)
+
+logger = logging.getLogger(__name__)
+
+RM_ATTRIBUTES = ("rm_id", "branch_id", "city", "grade")
+
+
+def _rm_table(int_relationship_managers: Any) -> pd.DataFrame:
+    rms = nw.from_native(int_relationship_managers).lazy()
+    present = rms.collect_schema().names()
+    missing = [c for c in RM_ATTRIBUTES if c not in present]
+    if missing:
+        raise ValueError(f"int_relationship_managers: required columns {missing} are missing; it has {present}")
+    table = rms.select(*RM_ATTRIBUTES).collect().to_pandas()
+    repeated = table["rm_id"][table["rm_id"].duplicated()]
+    if len(repeated) or table["rm_id"].isna().any():
+        raise ValueError(
+            "int_relationship_managers: column 'rm_id' must be unique and not null; "
+            f"repeated: {sorted(repeated.unique().tolist())[:5]}, nulls: {int(table['rm_id'].isna().sum())}"
+        )
+    return table.sort_values("rm_id", ignore_index=True)
+
+
+def build_client_categories(int_customers: Any, customer_features: Any, params: RMClassificationParams) -> pd.DataFrame:
+    """The client-category table of the configured source (one row per client and category)."""
+    # RMClassificationParams admits only the sources that exist; "top_recommendation" lands with
+    # product_recommendation (docs/rm_classification.md, "Client-category sources")
+    if params.client_category_source != "held":
+        raise ValueError(f"client_category_source {params.client_category_source!r} has no source node yet")
+    table = held_client_categories(int_customers, customer_features, params.snapshot_date, params.categories)
+    logger.info(
+        "Client categories at %s from products held: %s clients of an RM, %s client-category rows",
+        params.snapshot_date.isoformat(),
+        f"{table['customer_id'].nunique():,}",
+        f"{len(table):,}",
+    )
+    return table
+
+
+def compute_category_mix(
+    rm_client_categories: pd.DataFrame, int_relationship_managers: Any, params: RMClassificationParams
+) -> pd.DataFrame:
+    """Count and share of every RM's clients in every category, RMs without clients included."""
+    rms = _rm_table(int_relationship_managers)
+    mix = category_mix(rm_client_categories, rms["rm_id"], params.categories)
+    without_clients = mix.loc[mix["n_clients"] == 0, "rm_id"].unique()
+    if len(without_clients):
+        logger.info("%d RMs have no clients: count 0 and no share in every category", len(without_clients))
+    return mix
+
+
+def derive_rm_thresholds(rm_category_mix: pd.DataFrame, params: RMClassificationParams) -> pd.DataFrame:
+    """T1 (count) and T2 (share) per category with their target sets (one row per category)."""
+    classifier = RMTypeClassifier(
+        count_floor_t3=params.count_floor_t3,
+        share_floor_t4=params.share_floor_t4,
+        cumulative_target=params.cumulative_target,
+        cumulative_band=params.cumulative_band,
+    )
+    return classifier.fit(rm_category_mix).thresholds_
+
+
+def classify_relationship_managers(
+    rm_category_mix: pd.DataFrame, rm_thresholds: pd.DataFrame, int_relationship_managers: Any
+) -> pd.DataFrame:
+    """One row per RM and category: the RM's branch, city and grade, count, share and type flags."""
+    typed = apply_type_rule(rm_category_mix, rm_thresholds)
+    rms = _rm_table(int_relationship_managers)
+    classified = typed.merge(rms, on="rm_id", how="left", validate="many_to_one")
+    columns = [*RM_ATTRIBUTES, "category", "n_clients", "count", "share", "type_by_count", "type_by_share", "is_type"]
+    return classified[columns]
+
+
+def summarise_rm_classification(
+    rm_classification: pd.DataFrame, rm_thresholds: pd.DataFrame, params: RMClassificationParams
+) -> dict[str, Any]:
+    """A small JSON-ready summary: per category the thresholds and how many RMs are typed."""
+    per_rm = rm_classification.groupby("rm_id").agg(n_clients=("n_clients", "first"), n_types=("is_type", "sum"))
+    limits = rm_thresholds.set_index("category")
+    categories = {}
+    for category, rows in rm_classification.groupby("category", sort=False):
+        row = limits.loc[category]
+        categories[category] = {
+            "t1_count_threshold": None if pd.isna(row["t1_count_threshold"]) else float(row["t1_count_threshold"]),
+            "t2_share_threshold": None if pd.isna(row["t2_share_threshold"]) else float(row["t2_share_threshold"]),
+            "t1_fallback": row["t1_fallback"],
+            "t2_fallback": row["t2_fallback"],
+            "rms_typed": int(rows["is_type"].sum()),
+            "rms_typed_by_count": int(rows["type_by_count"].sum()),
+            "rms_typed_by_share": int(rows["type_by_share"].sum()),
+        }
+    fallbacks = [
+        f"{category} {name}"
+        for category, entry in categories.items()
+        for name in ("t1", "t2")
+        if entry[f"{name}_fallback"] != NO_FALLBACK
+    ]
+    return {
+        "snapshot_date": params.snapshot_date.isoformat(),
+        "client_category_source": params.client_category_source,
+        "settings": {
+            "count_floor_t3": params.count_floor_t3,
+            "share_floor_t4": params.share_floor_t4,
+            "cumulative_target": params.cumulative_target,
+            "cumulative_band": params.cumulative_band,
+        },
+        "rms": int(len(per_rm)),
+        "rms_without_clients": int((per_rm["n_clients"] == 0).sum()),
+        "rms_by_number_of_types": {str(k): int(v) for k, v in per_rm["n_types"].value_counts().sort_index().items()},
+        "thresholds_with_fallback": fallbacks,
+        "categories": categories,
+    }

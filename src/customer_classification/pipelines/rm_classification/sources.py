@@ -1,0 +1,73 @@
+"""Sources of the client-category table (see :mod:`.mix` for its contract).
+
+A source turns the project's tables into one row per client and category. The
+selection and the join run on the engine the catalog loads (pandas, Polars or
+PySpark, through narwhals); only the result, one row per client, is collected
+into pandas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import narwhals as nw
+import pandas as pd
+
+
+def _require_columns(frame: nw.LazyFrame, table: str, columns: Sequence[str]) -> None:
+    present = frame.collect_schema().names()
+    missing = [c for c in columns if c not in present]
+    if missing:
+        raise ValueError(f"{table}: required columns {missing} are missing; it has {present[:12]}...")
+
+
+def held_client_categories(
+    customers: Any, customer_features: Any, snapshot_date: dt.date, categories: Sequence[str]
+) -> pd.DataFrame:
+    """Client-category rows from the products each client holds at ``snapshot_date``.
+
+    Args:
+        customers: ``int_customers``: ``customer_id`` and ``rm_id`` (null for a
+            customer without an RM, who is left out).
+        customer_features: ``customer_features``: ``customer_id``, ``snapshot_date``
+            and a boolean ``holds_<category>`` per category.
+        snapshot_date: the snapshot whose holdings are classified; must be one of
+            the feature table's snapshots.
+        categories: the categories that count.
+
+    Returns:
+        ``customer_id``, ``rm_id``, ``category``: one row per client of an RM and
+        category held at the snapshot, or one row with a null category for a
+        client holding none of ``categories``. Customers not in the features at
+        the snapshot (not yet clients then) are left out.
+    """
+    clients = nw.from_native(customers).lazy()
+    features = nw.from_native(customer_features).lazy()
+    holds = [f"holds_{c}" for c in categories]
+    _require_columns(clients, "int_customers", ["customer_id", "rm_id"])
+    _require_columns(features, "customer_features", ["customer_id", "snapshot_date", *holds])
+
+    snapshots = features.select(nw.col("snapshot_date").cast(nw.Date)).unique().collect()["snapshot_date"].to_list()
+    if snapshot_date not in snapshots:
+        raise ValueError(
+            f"customer_features has no rows at snapshot_date {snapshot_date.isoformat()}; "
+            f"its snapshots are {sorted(d.isoformat() for d in snapshots)}. "
+            "Set rm_classification.snapshot_date to one of them."
+        )
+    at_snapshot = features.filter(nw.col("snapshot_date").cast(nw.Date) == snapshot_date)
+    held = (
+        clients.filter(~nw.col("rm_id").is_null())
+        .select("customer_id", "rm_id")
+        .join(at_snapshot.select("customer_id", *[nw.col(h).cast(nw.Boolean) for h in holds]), on="customer_id")
+        .collect()
+        .to_pandas()
+    )
+
+    long = held.melt(id_vars=["customer_id", "rm_id"], value_vars=holds, var_name="category", value_name="held")
+    long = long[long["held"].fillna(False).astype(bool)]
+    long["category"] = long["category"].str.removeprefix("holds_")
+    holds_none = held.loc[~held["customer_id"].isin(long["customer_id"]), ["customer_id", "rm_id"]]
+    rows = pd.concat([long[["customer_id", "rm_id", "category"]], holds_none.assign(category=None)], ignore_index=True)
+    return rows.sort_values(["customer_id", "category"], na_position="last", kind="mergesort", ignore_index=True)

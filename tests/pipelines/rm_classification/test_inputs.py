@@ -1,0 +1,149 @@
+"""The client-category source, the parameters and the input checks of rm_classification."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import polars as pl
+import pytest
+from pydantic import ValidationError
+
+from customer_classification.pipelines.rm_classification.mix import category_mix
+from customer_classification.pipelines.rm_classification.nodes import (
+    build_client_categories,
+    classify_relationship_managers,
+    compute_category_mix,
+    derive_rm_thresholds,
+    summarise_rm_classification,
+)
+from customer_classification.pipelines.rm_classification.params import RMClassificationParams
+
+SNAPSHOT = dt.date(2026, 11, 1)
+PARAMS = {
+    "client_category_source": "held",
+    "snapshot_date": SNAPSHOT,
+    "categories": ["wealth_management", "mortgage"],
+    "count_floor_t3": 0,
+    "share_floor_t4": 0.0,
+    "cumulative_target": 0.2,
+    "cumulative_band": 0.05,
+}
+
+
+def params(**changes) -> RMClassificationParams:
+    return RMClassificationParams(**{**PARAMS, **changes})
+
+
+CUSTOMERS = pd.DataFrame(
+    {
+        "customer_id": [1, 2, 3, 4, 5],
+        "rm_id": pd.array([10, 10, 11, None, 11], dtype="Int64"),
+    }
+)
+FEATURES = pd.DataFrame(
+    {
+        "customer_id": [1, 2, 3, 4, 1],
+        "snapshot_date": pd.to_datetime(["2026-11-01"] * 4 + ["2026-05-01"]),
+        "holds_wealth_management": [True, False, True, True, False],
+        "holds_mortgage": [True, False, False, True, False],
+        "holds_current_account": [True, True, True, True, True],
+    }
+)
+RMS = pd.DataFrame({"rm_id": [10, 11, 12], "branch_id": ["B1", "B1", "B2"], "city": ["X", "X", "Y"], "grade": "senior"})
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars"])
+def test_held_source_lists_every_category_a_client_holds_at_the_snapshot(engine):
+    to_engine = pl.from_pandas if engine == "polars" else pd.DataFrame.copy
+    table = build_client_categories(to_engine(CUSTOMERS), to_engine(FEATURES), params())
+    rows = [tuple(r) for r in table.astype(object).where(table.notna(), None).itertuples(index=False)]
+    # 1 holds both; 2 holds neither (one row, no category); 3 one; 4 has no RM; 5 is not in the snapshot
+    assert rows == [(1, 10, "mortgage"), (1, 10, "wealth_management"), (2, 10, None), (3, 11, "wealth_management")]
+
+
+def test_rms_without_clients_and_clients_without_categories_keep_their_place():
+    clients = build_client_categories(CUSTOMERS, FEATURES, params())
+    mix = compute_category_mix(clients, RMS, params()).set_index(["rm_id", "category"])
+    assert mix.loc[(10, "wealth_management"), ["n_clients", "count", "share"]].tolist() == [2, 1, 0.5]
+    assert mix.loc[(10, "mortgage"), ["n_clients", "count", "share"]].tolist() == [2, 1, 0.5]
+    assert mix.loc[(11, "wealth_management"), ["n_clients", "count", "share"]].tolist() == [1, 1, 1.0]
+    rm_12 = mix.loc[12]
+    assert rm_12["n_clients"].eq(0).all() and rm_12["count"].eq(0).all() and rm_12["share"].isna().all()
+
+    thresholds = derive_rm_thresholds(mix.reset_index(), params())
+    result = classify_relationship_managers(mix.reset_index(), thresholds, RMS)
+    assert list(result.columns[:4]) == ["rm_id", "branch_id", "city", "grade"]
+    assert len(result) == 3 * 2 and not result.loc[result["rm_id"] == 12, "is_type"].any()
+    summary = summarise_rm_classification(result, thresholds, params())
+    assert summary["rms"] == 3 and summary["rms_without_clients"] == 1
+    assert sum(summary["rms_by_number_of_types"].values()) == 3
+
+
+def test_a_snapshot_missing_from_the_features_is_named_with_the_ones_there():
+    with pytest.raises(
+        ValueError, match=r"no rows at snapshot_date 2026-10-01; its snapshots are \['2026-05-01', '2026-11-01'\]"
+    ):
+        build_client_categories(CUSTOMERS, FEATURES, params(snapshot_date=dt.date(2026, 10, 1)))
+
+
+def test_a_missing_holdings_column_is_named():
+    with pytest.raises(ValueError, match=r"customer_features: required columns \['holds_mortgage'\] are missing"):
+        build_client_categories(CUSTOMERS, FEATURES.drop(columns="holds_mortgage"), params())
+
+
+def test_top_recommendation_source_asks_for_the_product_recommendation_pipeline():
+    with pytest.raises(
+        ValidationError, match="needs the product_recommendations table of the product_recommendation pipeline"
+    ):
+        params(client_category_source="top_recommendation")
+    with pytest.raises(ValidationError, match="client_category_source"):
+        params(client_category_source="branch")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"categories": ["wealth_management", "pension"]}, r"categories \['pension'\] are not product categories"),
+        ({"categories": ["mortgage", "mortgage"]}, r"listed once each; repeated: \['mortgage'\]"),
+        ({"categories": []}, "categories"),
+        ({"share_floor_t4": 1.0}, "share_floor_t4"),
+        ({"cumulative_target": 0}, "cumulative_target"),
+        ({"count_floor_t3": -1}, "count_floor_t3"),
+        ({"band": 0.05}, "band"),
+    ],
+)
+def test_impossible_parameters_are_refused_with_the_field_named(changes, message):
+    with pytest.raises(ValidationError, match=message):
+        params(**changes)
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            [(1, 10, "mortgage"), (1, 11, "wealth_management")],
+            r"a client must have one RM; customers with several: \[1\]",
+        ),
+        ([(1, 10, "mortgage"), (1, 10, "mortgage")], r"one row per client and category; repeated for customers \[1\]"),
+        (
+            [(1, 10, "mortgage"), (1, 10, None)],
+            r"a null category is only for a client in no category; customers with both: \[1\]",
+        ),
+        ([(1, 10, "pension")], r"outside the configured categories .* e\.g\. \['pension'\]"),
+        ([(1, 99, "mortgage")], r"'rm_id' refers to RMs missing from int_relationship_managers, e\.g\. \[99\]"),
+        ([(1, None, "mortgage")], r"column 'rm_id' must not be null; 1 rows are"),
+    ],
+)
+def test_a_broken_client_category_table_is_refused_with_the_rule_and_examples(rows, message):
+    table = pd.DataFrame(rows, columns=["customer_id", "rm_id", "category"])
+    with pytest.raises(ValueError, match=message):
+        category_mix(table, pd.Series([10, 11]), ["mortgage", "wealth_management"])
+
+
+def test_duplicate_rms_are_refused():
+    clients = build_client_categories(CUSTOMERS, FEATURES, params())
+    with pytest.raises(
+        ValueError, match=r"int_relationship_managers: column 'rm_id' must be unique .* repeated: \[11\]"
+    ):
+        compute_category_mix(clients, pd.concat([RMS, RMS.iloc[[1]]]), params())
