@@ -129,7 +129,10 @@ def asset_features(balances: nw.DataFrame, t_ym: int) -> nw.DataFrame:
         nw.col("ym").min().alias("_first_ym"),
         *[nw.col(f"_held_ym_{c}").min().alias(f"_first_{c}") for c in PRODUCT_CATEGORIES],
     )
-    frame = frame.join(first_held, on="customer_id", how="left")
+    # a category held since the first month of the warehouse's history may be older than
+    # the history: it is not counted as new
+    history_start = held_months.select(nw.col("ym").min().alias("_history_start"))
+    frame = frame.join(first_held, on="customer_id", how="left").join(history_start, how="cross")
     derived = []
     for s in BALANCE_SERIES:
         derived.append(
@@ -144,7 +147,12 @@ def asset_features(balances: nw.DataFrame, t_ym: int) -> nw.DataFrame:
                 )
             )
     new_categories = nw.sum_horizontal(
-        *[nw.when(t_ym - nw.col(f"_first_{c}") <= 12).then(1).otherwise(0) for c in PRODUCT_CATEGORIES]
+        *[
+            nw.when((t_ym - nw.col(f"_first_{c}") <= 12) & (nw.col(f"_first_{c}") > nw.col("_history_start")))
+            .then(1)
+            .otherwise(0)
+            for c in PRODUCT_CATEGORIES
+        ]
     )
     derived += [
         (t_ym - nw.col("_first_ym")).cast(nw.Float64).alias("months_since_first_holding"),
