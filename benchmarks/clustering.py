@@ -68,7 +68,8 @@ def main() -> None:
 
     import yaml  # noqa: PLC0415 - only to list the groups
 
-    groups = yaml.safe_load((workdir / "conf" / "base" / "parameters_clustering.yml").read_text())["clustering"]["groups"]
+    settings = yaml.safe_load((workdir / "conf" / "base" / "parameters_clustering.yml").read_text())
+    groups = settings["clustering"]["groups"]
     results = {}
     for group in groups:
         print(f"segmenting {group} ...", flush=True)
