@@ -274,11 +274,17 @@ def digital_features(digital: nw.DataFrame, t_ym: int, snapshot: dt.datetime) ->
 
 
 def campaign_features(campaigns: nw.DataFrame, t_ym: int) -> nw.DataFrame:
-    """Offers and responses over 12 months, response rate, months since the last response."""
+    """Offers and responses over 12 months, in all and per offered product category,
+    response rate, months since the last response."""
     recent = (
         _window(campaigns, t_ym, 12)
         .group_by("customer_id")
-        .agg(nw.col("n_offer").sum().alias("offers_12m"), nw.col("n_response").sum().alias("responses_12m"))
+        .agg(
+            nw.col("n_offer").sum().alias("offers_12m"),
+            nw.col("n_response").sum().alias("responses_12m"),
+            *[nw.col(f"n_offer_{c}").sum().alias(f"offers_{c}_12m") for c in PRODUCT_CATEGORIES],
+            *[nw.col(f"n_response_{c}").sum().alias(f"responses_{c}_12m") for c in PRODUCT_CATEGORIES],
+        )
     )
     last = (
         campaigns.filter((nw.col("ym") < t_ym) & (nw.col("n_response") > 0))

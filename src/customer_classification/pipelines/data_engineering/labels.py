@@ -94,14 +94,26 @@ def next_product_labels(balances: nw.DataFrame, t_ym: int, window: int) -> nw.Da
 
 
 def campaign_labels(campaigns: nw.DataFrame, t_ym: int, window: int) -> nw.DataFrame:
-    """Whether the customer answered any offer made in the window (missing without an offer)."""
+    """Whether the customer answered any offer made in the window (missing without an
+    offer), and per product category whether they answered an offer of it
+    (``responded_<category>``, missing without such an offer)."""
     offers = (
         _in_window(campaigns, t_ym, window)
         .group_by("customer_id")
-        .agg(nw.col("n_offer").sum().alias("_offers"), nw.col("n_offer_responded").sum().alias("_answered"))
+        .agg(
+            nw.col("n_offer").sum().alias("_offers"),
+            nw.col("n_offer_responded").sum().alias("_answered"),
+            *[nw.col(f"n_offer_{c}").sum().alias(f"_offers_{c}") for c in PRODUCT_CATEGORIES],
+            *[nw.col(f"n_offer_responded_{c}").sum().alias(f"_answered_{c}") for c in PRODUCT_CATEGORIES],
+        )
     )
     return offers.filter(nw.col("_offers") > 0).select(
-        "customer_id", (nw.col("_answered") > 0).alias("campaign_response")
+        "customer_id",
+        (nw.col("_answered") > 0).alias("campaign_response"),
+        *[
+            nw.when(nw.col(f"_offers_{c}") > 0).then(nw.col(f"_answered_{c}") > 0).alias(f"responded_{c}")
+            for c in PRODUCT_CATEGORIES
+        ],
     )
 
 
@@ -132,7 +144,13 @@ def snapshot_labels(
         nw.col("zero_limit_excluded").fill_null(False),
         nw.col("next_product_category").fill_null(NO_NEW_PRODUCT),
     )
-    labels = ["upgrade_within_window", "utilization_at_window_end", "next_product_category", "campaign_response"]
+    labels = [
+        "upgrade_within_window",
+        "utilization_at_window_end",
+        "next_product_category",
+        "campaign_response",
+        *[f"responded_{c}" for c in PRODUCT_CATEGORIES],
+    ]
     if not complete:
         frame = frame.with_columns(*[nw.when(nw.lit(value=False)).then(nw.col(c)).alias(c) for c in labels])
     return frame.select(

@@ -176,23 +176,38 @@ def monthly_campaigns(responses: nw.DataFrame) -> nw.DataFrame:
     A response can arrive in the month after its offer; counting it under the
     offer's month would let a snapshot see a response given after it. Labels, which
     ask whether the offers of a window were answered, use ``n_offer_responded``
-    (by the offer's month).
+    (by the offer's month). Each count also comes per offered product category
+    (``n_offer_<category>``, ...), for the per-category response history and labels.
     """
+
+    def per_category(prefix: str, condition: nw.Expr | None) -> list[nw.Expr]:
+        hit = [nw.col("product_category") == c for c in PRODUCT_CATEGORIES]
+        return [
+            (h if condition is None else h & condition).cast(nw.Int64).alias(f"{prefix}_{c}")
+            for h, c in zip(hit, PRODUCT_CATEGORIES, strict=True)
+        ]
+
+    responded = nw.col("responded")
     offers = responses.select(
         "customer_id",
         year_month("offer_date").alias("ym"),
         nw.lit(1).alias("n_offer"),
         nw.lit(0).alias("n_response"),
-        nw.col("responded").cast(nw.Int64).alias("n_offer_responded"),
+        responded.cast(nw.Int64).alias("n_offer_responded"),
+        *per_category("n_offer", None),
+        *[nw.lit(0).cast(nw.Int64).alias(f"n_response_{c}") for c in PRODUCT_CATEGORIES],
+        *per_category("n_offer_responded", responded),
     )
-    answered = responses.filter(nw.col("responded") & ~nw.col("response_date").is_null()).select(
+    answered = responses.filter(responded & ~nw.col("response_date").is_null()).select(
         "customer_id",
         year_month("response_date").alias("ym"),
         nw.lit(0).alias("n_offer"),
         nw.lit(1).alias("n_response"),
         nw.lit(0).cast(nw.Int64).alias("n_offer_responded"),
+        *[nw.lit(0).cast(nw.Int64).alias(f"n_offer_{c}") for c in PRODUCT_CATEGORIES],
+        *per_category("n_response", None),
+        *[nw.lit(0).cast(nw.Int64).alias(f"n_offer_responded_{c}") for c in PRODUCT_CATEGORIES],
     )
     both = nw.concat([offers, answered], how="vertical")
-    return both.group_by(KEYS).agg(
-        nw.col("n_offer").sum(), nw.col("n_response").sum(), nw.col("n_offer_responded").sum()
-    )
+    counts = [c for c in offers.collect_schema().names() if c not in KEYS]
+    return both.group_by(KEYS).agg(*[nw.col(c).sum() for c in counts])
