@@ -169,3 +169,25 @@ def test_bad_snapshot_parameters_fail_with_the_reason(de_params):
         de_params.model_validate({**de_params.model_dump(), "snapshots": ["2026-03-15"]})
     with pytest.raises(ValueError, match="after 2026-11-01"):
         de_params.model_validate({**de_params.model_dump(), "snapshots": ["2027-01-01"]})
+
+
+def test_campaign_history_and_outcomes_per_offered_category_add_up(engineered, small_bank):
+    features = engineered["customer_features"].to_pandas()
+    labels = engineered["model_labels"].to_pandas()
+    categories = [c.removeprefix("responded_") for c in labels.columns if c.startswith("responded_")]
+    assert len(categories) == 8
+    per_category = features[[f"responses_{c}_12m" for c in categories]].sum(axis=1)
+    np.testing.assert_array_equal(per_category, features["responses_12m"])
+    np.testing.assert_array_equal(features[[f"offers_{c}_12m" for c in categories]].sum(axis=1), features["offers_12m"])
+
+    # answered an offer of some category in the window <=> answered an offer at all
+    complete = labels[labels["label_window_complete"] & labels["campaign_response"].notna()]
+    responded = complete[[f"responded_{c}" for c in categories]]
+    np.testing.assert_array_equal(responded.eq(True).any(axis=1), complete["campaign_response"].astype(bool))
+    # a category never offered in the window has no outcome, not a "no"
+    at = complete[pd.to_datetime(complete["snapshot_date"]) == AT]
+    offers = small_bank["campaign_responses"]
+    in_window = offers[(offers["offer_date"] >= AT) & (offers["offer_date"] < AT + pd.DateOffset(months=6))]
+    offered_funds = set(in_window.loc[in_window["product_category"] == "mutual_fund", "customer_id"])
+    known = at["responded_mutual_fund"].notna()
+    assert set(at.loc[known, "customer_id"]) == offered_funds & set(at["customer_id"])
