@@ -6,9 +6,10 @@ datasets are ``<group>.cluster_assignments``, ``<group>.k_selection`` and so on.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import warnings
-from functools import partial
 from pathlib import Path
 
 from kedro.config import OmegaConfigLoader
@@ -40,9 +41,15 @@ def configured_groups(conf_source: Path | None = None) -> list[str]:
 
 
 def _bound(function, group: str):
-    bound = partial(function, group=group)
-    bound.__name__ = function.__name__  # kedro-viz and the logs show the function's name
-    bound.__doc__ = function.__doc__
+    """``function`` with its ``group`` argument fixed, keeping its name, docstring and
+    type hints (so Kedro still validates ``params:clustering`` into its model)."""
+
+    @functools.wraps(function)
+    def bound(*args, **kwargs):
+        return function(*args, group=group, **kwargs)
+
+    signature = inspect.signature(function)
+    bound.__signature__ = signature.replace(parameters=[p for p in signature.parameters.values() if p.name != "group"])
     return bound
 
 
