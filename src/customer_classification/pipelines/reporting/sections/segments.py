@@ -176,7 +176,7 @@ def segments_section(params: ReportingParams, *group_outputs) -> tuple[dict, dic
         ]
         summary_items.append(
             f"{title} ({group}, {k} segments): "
-            + "; ".join(f"{s.cluster_name} {say.percent(s.share, 0)}" for s in sizes.itertuples())
+            + "; ".join(f"“{s.cluster_name}” ({say.percent(s.share, 0)})" for s in sizes.itertuples())
         )
         metrics[group] = {
             "title": title,
