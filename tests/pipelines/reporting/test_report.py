@@ -190,3 +190,13 @@ def test_a_section_unknown_to_the_registry_is_refused():
     }
     with pytest.raises(ValueError, match=r"report sections \['churn'\] are not listed"):
         nodes.build_report(params, stray)
+
+
+def test_an_optional_dataset_loads_none_until_it_is_written(tmp_path):
+    from customer_classification.datasets import OptionalDataset  # noqa: PLC0415
+
+    path = tmp_path / "evaluation.json"
+    dataset = OptionalDataset(dataset={"type": "json.JSONDataset", "filepath": str(path)})
+    assert dataset.load() is None and not dataset.exists()
+    dataset.save({"precision": 0.7})
+    assert dataset.load() == {"precision": 0.7} and path.exists()
