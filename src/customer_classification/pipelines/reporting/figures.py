@@ -1,0 +1,60 @@
+"""Figures drawn without pyplot's global state, and their embedding in the page.
+
+Every figure is a ``matplotlib.figure.Figure`` with a fixed size and resolution;
+the catalog's ``matplotlib.MatplotlibDataset`` writes it to a PNG file and
+:func:`data_uri` renders the same figure, with the same settings, into the
+HTML. PNG files carry no timestamp and, with ``Software`` removed, no version:
+reruns give identical bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: the report is built on servers and in CI
+
+from matplotlib.figure import Figure  # noqa: E402 - after choosing the backend
+
+# The catalog's MatplotlibDataset entries use the same arguments (conf/base/catalog.yml).
+SAVE_ARGS = {"format": "png", "metadata": {"Software": None}}
+PALETTE = ("#1f5f8b", "#e07b39", "#3a9d5d", "#c23b3b", "#7d5ba6", "#8c6d4f", "#d36fae", "#7f7f7f", "#b8b330", "#2bb3c0")
+STYLE = {
+    "font.size": 9,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def report_style(function):
+    """Draw everything ``function`` draws in the report's style, leaving pyplot's global settings alone."""
+
+    @functools.wraps(function)
+    def styled(*args, **kwargs):
+        with matplotlib.rc_context(STYLE):
+            return function(*args, **kwargs)
+
+    return styled
+
+
+def new_figure(width_in: float, height_in: float, dpi: int, **subplots) -> tuple[Figure, object]:
+    """A figure of ``width_in`` x ``height_in`` inches at ``dpi`` and its axes (``Figure.subplots`` arguments)."""
+    figure = Figure(figsize=(width_in, height_in), dpi=dpi, layout="constrained")
+    return figure, figure.subplots(**subplots)
+
+
+def data_uri(figure: Figure) -> str:
+    """The figure as a ``data:image/png;base64,...`` URI, rendered as the catalog renders it."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, **SAVE_ARGS)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def figure_block(name: str, figure: Figure, title: str, caption: str) -> dict:
+    """A report block for a figure: its file name (under the section's figure folder), words and image."""
+    return {"kind": "figure", "name": name, "title": title, "caption": caption, "src": data_uri(figure)}

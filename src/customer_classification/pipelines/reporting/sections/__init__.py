@@ -1,0 +1,100 @@
+"""The report's sections, in the order the report shows them: the one place to add a section.
+
+A section is one method's (or the data's) part of the report. It is built by one
+function ``build(params, *inputs) -> ({file name: Figure}, content)`` reading that
+pipeline's catalog outputs (``inputs``); the pipeline wires one node per built
+section, whose figures go to ``data/08_reporting/figures/<key>/`` and whose content
+(see :mod:`.content`) goes into ``report.html``. A section whose pipeline is not
+built yet has ``build=None``: the report lists it under "Not built yet".
+
+To add the section of a new pipeline: write ``sections/<key>.py`` with its build
+function, and fill in ``build`` and ``inputs`` of its entry below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from customer_classification.pipelines.reporting.sections.data_quality import data_section
+from customer_classification.pipelines.reporting.sections.rm_types import rm_types_section
+from customer_classification.pipelines.reporting.sections.segments import segment_inputs, segments_section
+from customer_classification.pipelines.reporting.sections.tags import tags_section
+
+
+def _fixed(*names: str) -> Callable[[list[str]], list[str]]:
+    return lambda groups: list(names)
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """One part of the report.
+
+    Attributes:
+        key: short name; the figures' folder, the HTML anchor and the node's name.
+        method: the method of DESIGN.md it reports ("M1".."M5"), or "" for the data.
+        title: the section's title in words.
+        pipelines: the pipelines whose outputs it reads.
+        build: the function drawing its figures and content; ``None`` while not built.
+        inputs: given the clustering groups, the catalog names ``build`` reads after ``params:reporting``.
+        planned: for a section not built yet, what it will show.
+    """
+
+    key: str
+    method: str
+    title: str
+    pipelines: tuple[str, ...]
+    build: Callable | None = None
+    inputs: Callable[[list[str]], list[str]] = field(default=_fixed())
+    planned: str = ""
+
+    @property
+    def is_built(self) -> bool:
+        return self.build is not None
+
+
+SECTIONS: tuple[ReportSection, ...] = (
+    ReportSection(
+        "data",
+        "",
+        "The data and its quality",
+        ("data_engineering",),
+        data_section,
+        _fixed("data_quality_report", "model_label_summary"),
+    ),
+    ReportSection(
+        "potential",
+        "M1",
+        "Customer potential value",
+        ("potential_model",),
+        planned="ROC, KS, gain and calibration charts, feature importance, tier sizes A-D with their "
+        "observed upgrade rates",
+    ),
+    ReportSection(
+        "loan_demand",
+        "M2",
+        "Potential loan customers",
+        ("loan_demand",),
+        planned="model comparison, predicted against actual utilization, the threshold curve and the "
+        "number of potential loan customers",
+    ),
+    ReportSection(
+        "tags", "M3", "Customer tags", ("tag_system",), tags_section, _fixed("tag_dictionary", "tag_weights")
+    ),
+    ReportSection("segments", "M3", "Customer segments", ("clustering",), segments_section, segment_inputs),
+    ReportSection(
+        "recommendations",
+        "M4",
+        "Product recommendations",
+        ("product_recommendation",),
+        planned="recommendation hit rates and the products recommended most",
+    ),
+    ReportSection(
+        "rm_types",
+        "M5",
+        "Relationship-manager types",
+        ("rm_classification",),
+        rm_types_section,
+        _fixed("rm_classification", "rm_thresholds", "rm_classification_summary", "rm_demo_evaluation"),
+    ),
+)

@@ -1,0 +1,28 @@
+"""One tiny demo bank, run end to end once for all reporting tests."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from kedro.framework.startup import bootstrap_project
+
+from tests.conftest import PROJECT, run
+
+REPORTING = "data/08_reporting"
+
+
+@pytest.fixture(scope="session")
+def reported_project(tmp_path_factory):
+    """A copy of the project on which ``kedro run`` (every pipeline) has run once at 400 customers."""
+    root = tmp_path_factory.mktemp("reported_project")
+    shutil.copytree(PROJECT / "conf", root / "conf", ignore=shutil.ignore_patterns("credentials*"))
+    (root / "conf" / "local").mkdir(exist_ok=True)
+    shutil.copy(PROJECT / "pyproject.toml", root)
+    shutil.copytree(PROJECT / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(PROJECT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        bootstrap_project(root)
+        run(root)
+        yield root

@@ -1,0 +1,202 @@
+"""The report of a tiny demo bank: self-contained, summary first, every section and group, reproducible."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+
+import pytest
+from PIL import Image
+
+from customer_classification.pipelines.reporting import nodes
+from customer_classification.pipelines.reporting.params import ReportingParams
+from customer_classification.pipelines.reporting.pipeline import create_pipeline
+from customer_classification.pipelines.reporting.sections import SECTIONS
+from customer_classification.pipelines.reporting.wording import feature_title
+from tests.conftest import run
+from tests.pipelines.reporting.conftest import REPORTING
+
+GROUPS = ("basic", "financial", "non_financial", "lifestyle")
+
+
+class _Page(HTMLParser):
+    """The parts of the page the tests look at: headings in order, image sources, links, scripts."""
+
+    def __init__(self):
+        super().__init__()
+        self.headings, self.images, self.links, self.scripts, self._heading = [], [], [], 0, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("h2", "h3"):
+            self._heading = [tag, ""]
+        elif tag == "img":
+            self.images.append(attrs)
+        elif tag in ("a", "link"):
+            self.links.append(attrs.get("href", ""))
+        elif tag == "script":
+            self.scripts += 1
+
+    def handle_data(self, data):
+        if self._heading:
+            self._heading[1] += data
+
+    def handle_endtag(self, tag):
+        if self._heading and tag == self._heading[0]:
+            self.headings.append(self._heading[1].strip())
+            self._heading = None
+
+
+def _page(root) -> tuple[str, _Page]:
+    html = (root / REPORTING / "report.html").read_text(encoding="utf-8")
+    parser = _Page()
+    parser.feed(html)
+    return html, parser
+
+
+def test_the_report_is_one_self_contained_page(reported_project):
+    html, page = _page(reported_project)
+    assert page.scripts == 0
+    assert page.images and all(img["src"].startswith("data:image/png;base64,") for img in page.images)
+    assert all(link.startswith("#") for link in page.links), "every link is an anchor within the page"
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)
+    assert "@import" not in html and "url(" not in html, "no stylesheet or font is fetched"
+    figures = sorted((reported_project / REPORTING / "figures").rglob("*.png"))
+    assert len(page.images) == len(figures) == 16  # 2 data, 4 tags, 2 per clustering group, 2 RM types
+    assert all(img["alt"] for img in page.images)
+
+
+def test_the_summary_comes_first_and_names_what_is_not_built(reported_project):
+    html, page = _page(reported_project)
+    assert page.headings[:2] == ["Summary", "Contents"]
+    summary = html[html.index('id="summary"') : html.index("<nav>")]
+    assert "400 at the scoring snapshot 2026-11-01" in summary
+    assert "Data quality" in summary and "rows dropped" in summary
+    for group_title in ("Who the customers are", "What the customers hold and borrow", "Life stage and lifestyle"):
+        assert group_title in summary
+    assert "relationship managers have at least one product type" in summary
+    for method, pipeline in (("M1", "potential_model"), ("M2", "loan_demand"), ("M4", "product_recommendation")):
+        assert re.search(rf"{method} [^<]*\(pipeline {pipeline}\)", summary), f"{method} is listed as not built"
+    built = [h for h in page.headings if h not in ("Summary", "Contents")]
+    assert [h for h in built if not h.startswith(("Who", "What", "How", "Life"))] == [
+        "The data and its quality",
+        "M3Customer tags",
+        "M3Customer segments",
+        "M5Relationship-manager types",
+    ]
+
+
+def test_every_segment_group_and_segment_is_in_the_report(reported_project):
+    html, page = _page(reported_project)
+    summary = json.loads((reported_project / REPORTING / "report_summary.json").read_text())
+    assert set(summary["sections"]["segments"]) - {"method", "title"} == set(GROUPS)
+    for group in GROUPS:
+        metrics = summary["sections"]["segments"][group]
+        assert any(h.endswith(f"({group} group): {metrics['k']} segments") for h in page.headings)
+        for segment in metrics["segments"].values():
+            assert segment["name"] in html
+        assert (reported_project / REPORTING / "figures" / "segments" / f"segment_profiles_{group}.png").exists()
+    assert [s["method"] for s in summary["not_built"]] == ["M1", "M2", "M4"]
+
+
+def test_figures_have_the_configured_size_and_no_software_stamp(reported_project):
+    params = ReportingParams(
+        title="t",
+        currency="CNY",
+        figure_width_in=10,
+        figure_dpi=100,
+        features_per_heatmap=10,
+        tags_per_distribution_chart=14,
+    )
+    for path in (reported_project / REPORTING / "figures").rglob("*.png"):
+        with Image.open(path) as image:
+            assert image.width == params.figure_width_in * params.figure_dpi, path.name
+            assert "Software" not in image.info, path.name
+
+
+def test_no_bare_feature_name_is_shown_without_its_title(reported_project):
+    html, _ = _page(reported_project)
+    text = re.sub(r'src="[^"]*"', "", html)
+    assert "channel_share_" not in text and "merchant_share_" not in text and "aum_latest" not in text
+    assert feature_title("channel_share_atm_12m") == "Share of transactions through ATM, last 12 months"
+    assert feature_title("balance_time_deposit_mean_6m") == "Time deposit balance, average of the last 6 months"
+
+
+def _digests(root):
+    paths = [root / REPORTING / "report.html", root / REPORTING / "report_summary.json"]
+    paths += sorted((root / REPORTING / "figures").rglob("*.png"))
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+def test_reporting_alone_is_byte_identical_and_runs_without_demo_truth(reported_project):
+    before = _digests(reported_project)
+    assert "Demo check (the demo bank only)" in _page(reported_project)[0]
+    run(reported_project, pipeline="reporting")
+    assert _digests(reported_project) == before
+
+    evaluation = reported_project / REPORTING / "rm_demo_evaluation.json"
+    saved = evaluation.with_suffix(".saved")
+    shutil.move(evaluation, saved)
+    try:
+        run(reported_project, pipeline="reporting")
+        html, _ = _page(reported_project)
+        assert "Demo check" not in html
+        assert "Relationship-manager types" in html
+    finally:
+        shutil.move(saved, evaluation)  # the report stays valid without the demo check for later tests
+
+
+def test_a_custom_clustering_group_gets_report_inputs(reported_project):
+    local = reported_project / "conf" / "local" / "parameters_clustering.yml"
+    local.write_text("clustering:\n  groups:\n    savers:\n      title: Savers\n      numeric: [aum_latest]\n")
+    try:
+        inputs = create_pipeline().inputs()
+    finally:
+        local.unlink()
+    assert {"savers.k_selection", "savers.cluster_profiles", "savers.segment_payload"} <= inputs
+    assert "basic.k_selection" not in inputs  # conf/local replaces the group list
+
+
+def test_every_section_is_listed_once_and_unbuilt_ones_have_no_node():
+    keys = [s.key for s in SECTIONS]
+    assert len(keys) == len(set(keys))
+    nodes_ = {n.name for n in create_pipeline().nodes}
+    for section in SECTIONS:
+        assert (f"report_{section.key}_section" in nodes_) == section.is_built
+        assert section.is_built or section.planned, f"{section.key} says what it will show"
+
+
+def test_a_section_unknown_to_the_registry_is_refused():
+    params = ReportingParams(
+        title="t",
+        currency="CNY",
+        figure_width_in=4,
+        figure_dpi=50,
+        features_per_heatmap=3,
+        tags_per_distribution_chart=3,
+    )
+    stray = {
+        "key": "churn",
+        "method": "M9",
+        "title": "Churn",
+        "pipelines": ["churn"],
+        "intro": "",
+        "summary": [],
+        "metrics": {},
+        "blocks": [],
+    }
+    with pytest.raises(ValueError, match=r"report sections \['churn'\] are not listed"):
+        nodes.build_report(params, stray)
+
+
+def test_an_optional_dataset_loads_none_until_it_is_written(tmp_path):
+    from customer_classification.datasets import OptionalDataset  # noqa: PLC0415
+
+    path = tmp_path / "evaluation.json"
+    dataset = OptionalDataset(dataset={"type": "json.JSONDataset", "filepath": str(path)})
+    assert dataset.load() is None and not dataset.exists()
+    dataset.save({"precision": 0.7})
+    assert dataset.load() == {"precision": 0.7} and path.exists()
