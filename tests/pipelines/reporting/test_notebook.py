@@ -18,4 +18,5 @@ def test_the_exploration_notebook_runs_through_the_catalog(reported_project):
     )
     assert "400 customers at the scoring snapshot 2026-11-01" in printed
     assert "potential_scores: not built yet (pipeline potential_model)" in printed
+    assert "product_recommendations {" in printed
     assert "lifestyle" in shown and "aum_level" in shown and "type_by_share" in shown

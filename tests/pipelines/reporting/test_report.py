@@ -65,7 +65,8 @@ def test_the_report_is_one_self_contained_page(reported_project):
     assert not re.search(r"(src|href)=\"(https?:)?//", html)
     assert "@import" not in html and "url(" not in html, "no stylesheet or font is fetched"
     figures = sorted((reported_project / REPORTING / "figures").rglob("*.png"))
-    assert len(page.images) == len(figures) == 16  # 2 data, 4 tags, 2 per clustering group, 2 RM types
+    # 2 data, 4 tags, 2 per clustering group, 2 recommendations, 2 RM types
+    assert len(page.images) == len(figures) == 2 + 4 + 2 * 4 + 2 + 2
     assert all(img["alt"] for img in page.images)
 
 
@@ -78,15 +79,17 @@ def test_the_summary_comes_first_and_names_what_is_not_built(reported_project):
     for group_title in ("Who the customers are", "What the customers hold and borrow", "Life stage and lifestyle"):
         assert group_title in summary
     assert "relationship managers have at least one product type" in summary
-    for method, pipeline in (("M1", "potential_model"), ("M2", "loan_demand"), ("M4", "product_recommendation")):
+    for method, pipeline in (("M1", "potential_model"), ("M2", "loan_demand")):
         assert re.search(rf"{method} [^<]*\(pipeline {pipeline}\)", summary), f"{method} is listed as not built"
     built = [h for h in page.headings if h not in ("Summary", "Contents")]
     assert [h for h in built if not h.startswith(("Who", "What", "How", "Life"))] == [
         "The data and its quality",
         "M3Customer tags",
         "M3Customer segments",
+        "M4Product recommendations",
         "M5Relationship-manager types",
     ]
+    assert "Product recommendations" in summary and "popularity baseline" in summary
 
 
 def test_every_segment_group_and_segment_is_in_the_report(reported_project):
@@ -99,7 +102,7 @@ def test_every_segment_group_and_segment_is_in_the_report(reported_project):
         for segment in metrics["segments"].values():
             assert segment["name"] in html
         assert (reported_project / REPORTING / "figures" / "segments" / f"segment_profiles_{group}.png").exists()
-    assert [s["method"] for s in summary["not_built"]] == ["M1", "M2", "M4"]
+    assert [s["method"] for s in summary["not_built"]] == ["M1", "M2"]
 
 
 def test_figures_have_the_configured_size_and_no_software_stamp(reported_project):

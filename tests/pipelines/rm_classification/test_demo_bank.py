@@ -37,6 +37,7 @@ def demo_run() -> dict:
         {
             **{name: MemoryDataset(engineered[name], copy_mode="assign") for name in INPUTS},
             "demo_rm_truth": MemoryDataset(bank["demo_rm_truth"], copy_mode="assign"),
+            "product_recommendations": MemoryDataset(None),  # the default source, 'held', needs none
             "params:rm_classification": MemoryDataset(params, copy_mode="assign"),
         }
     )

@@ -56,14 +56,14 @@ RMS = pd.DataFrame({"rm_id": [10, 11, 12], "branch_id": ["B1", "B1", "B2"], "cit
 @pytest.mark.parametrize("engine", ["pandas", "polars"])
 def test_held_source_lists_every_category_a_client_holds_at_the_snapshot(engine):
     to_engine = pl.from_pandas if engine == "polars" else pd.DataFrame.copy
-    table = build_client_categories(to_engine(CUSTOMERS), to_engine(FEATURES), params())
+    table = build_client_categories(to_engine(CUSTOMERS), to_engine(FEATURES), None, params())
     rows = [tuple(r) for r in table.astype(object).where(table.notna(), None).itertuples(index=False)]
     # 1 holds both; 2 holds neither (one row, no category); 3 one; 4 has no RM; 5 is not in the snapshot
     assert rows == [(1, 10, "mortgage"), (1, 10, "wealth_management"), (2, 10, None), (3, 11, "wealth_management")]
 
 
 def test_rms_without_clients_and_clients_without_categories_keep_their_place():
-    clients = build_client_categories(CUSTOMERS, FEATURES, params())
+    clients = build_client_categories(CUSTOMERS, FEATURES, None, params())
     mix = compute_category_mix(clients, RMS, params()).set_index(["rm_id", "category"])
     assert mix.loc[(10, "wealth_management"), ["n_clients", "count", "share"]].tolist() == [2, 1, 0.5]
     assert mix.loc[(10, "mortgage"), ["n_clients", "count", "share"]].tolist() == [2, 1, 0.5]
@@ -84,19 +84,37 @@ def test_a_snapshot_missing_from_the_features_is_named_with_the_ones_there():
     with pytest.raises(
         ValueError, match=r"no rows at snapshot_date 2026-10-01; its snapshots are \['2026-05-01', '2026-11-01'\]"
     ):
-        build_client_categories(CUSTOMERS, FEATURES, params(snapshot_date=dt.date(2026, 10, 1)))
+        build_client_categories(CUSTOMERS, FEATURES, None, params(snapshot_date=dt.date(2026, 10, 1)))
 
 
 def test_a_missing_holdings_column_is_named():
     with pytest.raises(ValueError, match=r"customer_features: required columns \['holds_mortgage'\] are missing"):
-        build_client_categories(CUSTOMERS, FEATURES.drop(columns="holds_mortgage"), params())
+        build_client_categories(CUSTOMERS, FEATURES.drop(columns="holds_mortgage"), None, params())
 
 
-def test_top_recommendation_source_asks_for_the_product_recommendation_pipeline():
-    with pytest.raises(
-        ValidationError, match="needs the product_recommendations table of the product_recommendation pipeline"
-    ):
-        params(client_category_source="top_recommendation")
+def test_the_recommendation_source_takes_each_clients_first_recommendation():
+    clients = CUSTOMERS.loc[CUSTOMERS["rm_id"].notna(), "customer_id"].tolist()
+    at = pd.Timestamp("2026-11-01")
+    recommendations = pd.DataFrame(
+        {
+            "customer_id": [clients[0], clients[0], clients[1]],
+            "snapshot_date": [at, at, at],
+            "rank": [1, 2, 1],
+            "product_category": ["mortgage", "insurance", "current_account"],  # the last is not an RM type
+        }
+    )
+    table = build_client_categories(
+        CUSTOMERS, FEATURES, recommendations, params(client_category_source="top_recommendation")
+    )
+    assert table["customer_id"].is_unique and set(table["customer_id"]) == set(clients)
+    by_client = table.set_index("customer_id")["category"]
+    assert by_client[clients[0]] == "mortgage"
+    assert by_client[clients[1:]].isna().all()  # outside the categories, or no recommendation
+
+
+def test_the_recommendation_source_says_what_to_run_when_there_are_none():
+    with pytest.raises(ValueError, match="run `kedro run --pipelines product_recommendation` first"):
+        build_client_categories(CUSTOMERS, FEATURES, None, params(client_category_source="top_recommendation"))
     with pytest.raises(ValidationError, match="client_category_source"):
         params(client_category_source="branch")
 
@@ -142,7 +160,7 @@ def test_a_broken_client_category_table_is_refused_with_the_rule_and_examples(ro
 
 
 def test_duplicate_rms_are_refused():
-    clients = build_client_categories(CUSTOMERS, FEATURES, params())
+    clients = build_client_categories(CUSTOMERS, FEATURES, None, params())
     with pytest.raises(
         ValueError, match=r"int_relationship_managers: column 'rm_id' must be unique .* repeated: \[11\]"
     ):

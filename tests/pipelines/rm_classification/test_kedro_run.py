@@ -7,7 +7,6 @@ import shutil
 
 import pandas as pd
 import pytest
-from kedro.validation.exceptions import ParameterValidationError
 
 from tests.conftest import TINY, run
 
@@ -33,10 +32,31 @@ def test_rm_classification_runs_without_demo_truth_and_the_demo_check_runs_with_
     assert not (reporting / "rm_demo_evaluation.json").exists()
 
 
-def test_the_recommendation_source_stops_the_run_before_anything_is_written(workdir):
-    with pytest.raises(
-        ParameterValidationError, match="needs the product_recommendations table of the product_recommendation pipeline"
-    ):
+def test_the_recommendation_source_types_rms_by_their_clients_first_recommendations(workdir):
+    run(workdir)
+    source = {"rm_classification": {"client_category_source": "top_recommendation"}}
+    run(workdir, pipeline="rm_classification", extra_params=source)
+    output = workdir / "data" / "07_model_output"
+    classification = pd.read_csv(output / "rm_classification.csv")
+    recommendations = pd.read_parquet(output / "product_recommendations.parquet")
+    first = recommendations[recommendations["rank"] == 1]
+    customers = pd.read_parquet(workdir / "data" / "02_intermediate" / "customers")
+    expected = (
+        first.merge(customers[["customer_id", "rm_id"]].dropna(), on="customer_id")
+        .groupby(["rm_id", "product_category"])
+        .size()
+    )
+    counted = classification.set_index(["rm_id", "category"])["count"]
+    for (rm, category), n in expected.items():
+        if (rm, category) in counted.index:
+            assert counted[(rm, category)] == n
+    assert counted.sum() == expected[expected.index.get_level_values(1).isin(classification["category"])].sum()
+
+
+def test_the_recommendation_source_without_recommendations_stops_before_anything_is_written(workdir):
+    run(workdir, pipeline="demo_data")
+    run(workdir, pipeline="data_engineering")
+    with pytest.raises(ValueError, match="run `kedro run --pipelines product_recommendation` first"):
         run(
             workdir,
             pipeline="rm_classification",

@@ -10,7 +10,10 @@ import pandas as pd
 
 from customer_classification.pipelines.rm_classification.mix import category_mix
 from customer_classification.pipelines.rm_classification.params import RMClassificationParams
-from customer_classification.pipelines.rm_classification.sources import held_client_categories
+from customer_classification.pipelines.rm_classification.sources import (
+    held_client_categories,
+    recommended_client_categories,
+)
 from customer_classification.pipelines.rm_classification.thresholds import (
     NO_FALLBACK,
     RMTypeClassifier,
@@ -38,16 +41,23 @@ def _rm_table(int_relationship_managers: Any) -> pd.DataFrame:
     return table.sort_values("rm_id", ignore_index=True)
 
 
-def build_client_categories(int_customers: Any, customer_features: Any, params: RMClassificationParams) -> pd.DataFrame:
-    """The client-category table of the configured source (one row per client and category)."""
-    # RMClassificationParams admits only the sources that exist; "top_recommendation" lands with
-    # product_recommendation (docs/rm_classification.md, "Client-category sources")
-    if params.client_category_source != "held":
-        raise ValueError(f"client_category_source {params.client_category_source!r} has no source node yet")
-    table = held_client_categories(int_customers, customer_features, params.snapshot_date, params.categories)
+def build_client_categories(
+    int_customers: Any, customer_features: Any, product_recommendations: Any, params: RMClassificationParams
+) -> pd.DataFrame:
+    """The client-category table of the configured source (one row per client and category):
+    the categories each client holds, or each client's top recommended category."""
+    if params.client_category_source == "held":
+        table = held_client_categories(int_customers, customer_features, params.snapshot_date, params.categories)
+        origin = "products held"
+    else:
+        table = recommended_client_categories(
+            int_customers, product_recommendations, params.snapshot_date, params.categories
+        )
+        origin = "top recommendations"
     logger.info(
-        "Client categories at %s from products held: %s clients of an RM, %s client-category rows",
+        "Client categories at %s from %s: %s clients of an RM, %s client-category rows",
         params.snapshot_date.isoformat(),
+        origin,
         f"{table['customer_id'].nunique():,}",
         f"{len(table):,}",
     )

@@ -23,7 +23,8 @@ class RMClassificationParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     client_category_source: Literal["held", "top_recommendation"] = Field(
-        "held", description="'held': every category the client holds at the snapshot; 'top_recommendation': planned."
+        "held",
+        description="'held': every category the client holds at the snapshot; 'top_recommendation': each client's first recommended category (product_recommendation).",
     )
     snapshot_date: dt.date = Field(description="Snapshot of customer_features whose holdings are classified.")
     categories: list[str] = Field(min_length=1, description="Product categories that can be RM types.")
@@ -31,17 +32,6 @@ class RMClassificationParams(BaseModel):
     share_floor_t4: float = Field(ge=0, lt=1, description="T4: an RM enters the share ranking only with share > T4.")
     cumulative_target: float = Field(gt=0, le=1, description="Cumulative percentage the target sets sit around.")
     cumulative_band: float = Field(ge=0, lt=1, description="Half-width of the band around the target.")
-
-    @field_validator("client_category_source")
-    @classmethod
-    def _source_available(cls, value: str) -> str:
-        if value == "top_recommendation":
-            raise ValueError(
-                "client_category_source 'top_recommendation' needs the product_recommendations table of the "
-                "product_recommendation pipeline, which this project does not have yet; use 'held' "
-                "(every category a client holds at snapshot_date)"
-            )
-        return value
 
     @field_validator("categories")
     @classmethod

@@ -10,7 +10,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 nodes.build_client_categories,
-                inputs=["int_customers", "customer_features", PARAMS],
+                inputs=["int_customers", "customer_features", "product_recommendations", PARAMS],
                 outputs="rm_client_categories",
                 name="build_client_categories",
             ),

@@ -71,3 +71,49 @@ def held_client_categories(
     holds_none = held.loc[~held["customer_id"].isin(long["customer_id"]), ["customer_id", "rm_id"]]
     rows = pd.concat([long[["customer_id", "rm_id", "category"]], holds_none.assign(category=None)], ignore_index=True)
     return rows.sort_values(["customer_id", "category"], na_position="last", kind="mergesort", ignore_index=True)
+
+
+def recommended_client_categories(
+    customers: Any, product_recommendations: pd.DataFrame | None, snapshot_date: dt.date, categories: Sequence[str]
+) -> pd.DataFrame:
+    """Client-category rows from each client's top recommended category at ``snapshot_date``.
+
+    Args:
+        customers: ``int_customers``: ``customer_id`` and ``rm_id``.
+        product_recommendations: the ``product_recommendation`` pipeline's output
+            (``customer_id``, ``snapshot_date``, ``rank``, ``product_category``), or
+            ``None`` when that pipeline has not run.
+        snapshot_date: the snapshot the recommendations must describe.
+        categories: the categories that count.
+
+    Returns:
+        ``customer_id``, ``rm_id``, ``category``: one row per client of an RM, the
+        category ranked first for them, or a null category when their first
+        recommendation is not one of ``categories`` or they have none.
+    """
+    if product_recommendations is None:
+        raise ValueError(
+            "client_category_source 'top_recommendation' reads product_recommendations, which has not been "
+            "written: run `kedro run --pipelines product_recommendation` first (or use the source 'held')"
+        )
+    clients = nw.from_native(customers).lazy()
+    _require_columns(clients, "int_customers", ["customer_id", "rm_id"])
+    recommendations = product_recommendations
+    missing = [c for c in ("customer_id", "snapshot_date", "rank", "product_category") if c not in recommendations]
+    if missing:
+        raise ValueError(f"product_recommendations: required columns {missing} are missing")
+    at = pd.to_datetime(recommendations["snapshot_date"]).dt.date == snapshot_date
+    if not at.any():
+        found = sorted({d.isoformat() for d in pd.to_datetime(recommendations["snapshot_date"]).dt.date})
+        raise ValueError(
+            f"product_recommendations has no rows at snapshot_date {snapshot_date.isoformat()} (it has {found}); "
+            "set rm_classification.snapshot_date to the recommendations' scoring snapshot"
+        )
+    first = recommendations.loc[at & (recommendations["rank"] == 1), ["customer_id", "product_category"]]
+    first = first[first["product_category"].isin(categories)].rename(columns={"product_category": "category"})
+    rm_of = clients.filter(~nw.col("rm_id").is_null()).select("customer_id", "rm_id").collect().to_pandas()
+    rows = rm_of.merge(first, on="customer_id", how="left")
+    rows["category"] = rows["category"].astype(object).where(rows["category"].notna(), None)
+    return rows[["customer_id", "rm_id", "category"]].sort_values(
+        ["customer_id", "category"], na_position="last", kind="mergesort", ignore_index=True
+    )

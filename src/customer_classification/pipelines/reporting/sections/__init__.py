@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from customer_classification.pipelines.reporting.sections.data_quality import data_section
+from customer_classification.pipelines.reporting.sections.recommendations import recommendations_section
 from customer_classification.pipelines.reporting.sections.rm_types import rm_types_section
 from customer_classification.pipelines.reporting.sections.segments import segment_inputs, segments_section
 from customer_classification.pipelines.reporting.sections.tags import tags_section
@@ -87,7 +88,8 @@ SECTIONS: tuple[ReportSection, ...] = (
         "M4",
         "Product recommendations",
         ("product_recommendation",),
-        planned="recommendation hit rates and the products recommended most",
+        recommendations_section,
+        _fixed("recommendation_evaluation", "product_recommendations"),
     ),
     ReportSection(
         "rm_types",

@@ -1,0 +1,41 @@
+"""``product_recommendation``: top-k product categories per customer (M4)."""
+
+from __future__ import annotations
+
+from kedro.pipeline import Node, Pipeline
+
+from customer_classification.pipelines.product_recommendation import nodes
+
+PARAMS = "params:product_recommendation"
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                nodes.fit_recommenders,
+                inputs=["customer_features", "model_labels", PARAMS],
+                outputs="recommender",
+                name="fit_recommenders",
+            ),
+            Node(
+                nodes.choose_blend,
+                inputs=["customer_features", "model_labels", "recommender", PARAMS],
+                outputs=["recommendation_blend", "recommendation_blend_search"],
+                name="choose_blend",
+            ),
+            Node(
+                nodes.evaluate_recommendations,
+                inputs=["customer_features", "model_labels", "recommender", "recommendation_blend", PARAMS],
+                outputs="recommendation_evaluation",
+                name="evaluate_recommendations",
+            ),
+            Node(
+                nodes.recommend_products,
+                inputs=["customer_features", "recommender", "recommendation_blend", PARAMS],
+                outputs="product_recommendations",
+                name="recommend_products",
+            ),
+        ],
+        tags="product_recommendation",
+    )
