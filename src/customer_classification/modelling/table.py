@@ -166,11 +166,12 @@ class FeatureEncoder:
         out = {}
         for c in self.numeric:
             values = frame[c]
-            if values.dtype == object or isinstance(values.dtype, pd.CategoricalDtype):
+            try:
+                out[c] = pd.array(values, dtype="Float64").to_numpy(dtype="float64", na_value=np.nan)
+            except (TypeError, ValueError):
                 raise ValueError(
                     f"feature '{c}' is declared numeric but holds text, e.g. {values.dropna().head(3).tolist()}"
-                )
-            out[c] = pd.array(values, dtype="Float64").to_numpy(dtype="float64", na_value=np.nan)
+                ) from None
         for c in self.categorical:
             text = frame[c].astype("object").where(frame[c].notna(), None)
             known = self.categories_[c]
