@@ -12,6 +12,15 @@ def _as_text(values: pd.Series) -> np.ndarray:
     return np.array([("missing" if np.isnan(v) else f"{v:.6g}") for v in values.to_numpy(dtype=float)], dtype=object)
 
 
+def _chosen_values(features: pd.DataFrame, column: np.ndarray) -> np.ndarray:
+    """Row r's value of feature ``column[r]`` as text; only the chosen cells are formatted."""
+    out = np.empty(len(features), dtype=object)
+    for j in np.unique(column):
+        rows = np.flatnonzero(column == j)
+        out[rows] = _as_text(features.iloc[rows, j])
+    return out
+
+
 def top_reasons(contributions: np.ndarray, features: pd.DataFrame, k: int = 3) -> pd.DataFrame:
     """The ``k`` largest contributions per row, largest first.
 
@@ -32,13 +41,10 @@ def top_reasons(contributions: np.ndarray, features: pd.DataFrame, k: int = 3) -
     order = np.argsort(-per_feature, axis=1, kind="stable")[:, :k]
     names = np.asarray(features.columns, dtype=object)
     rows = np.arange(len(features))
-    text = {c: _as_text(features[c]) for c in features.columns}
     out = {}
     for i in range(k):
         column = order[:, i]
         out[f"reason_{i + 1}_feature"] = names[column]
-        out[f"reason_{i + 1}_value"] = np.array(
-            [text[names[c]][r] for r, c in zip(rows, column, strict=True)], dtype=object
-        )
+        out[f"reason_{i + 1}_value"] = _chosen_values(features, column)
         out[f"reason_{i + 1}_contribution"] = per_feature[rows, column]
     return pd.DataFrame(out, index=features.index)
