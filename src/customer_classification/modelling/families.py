@@ -1,0 +1,264 @@
+"""Model families searched by the study: LightGBM and baselines, each with its search space.
+
+Every family fits on the encoded feature frame of :class:`~.table.FeatureEncoder` and returns
+a model whose ``predict(X)`` gives, for ``n`` rows: the positive-class probability (binary,
+shape ``(n,)``), the prediction (regression, ``(n,)``) or class probabilities (multiclass,
+``(n, k)``). Fitting with a validation set reports the validation score every few rounds so
+that the study can prune; LightGBM also stops early on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import optuna
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
+
+from customer_classification.modelling.metrics import validation_score
+from customer_classification.modelling.spec import Task
+
+Report = Callable[[int, float], None]
+
+
+@dataclass(frozen=True)
+class FitContext:
+    """What every fit needs besides data: the task and the study's reproducibility settings."""
+
+    task: Task
+    n_classes: int
+    seed: int
+    n_threads: int
+    early_stopping_rounds: int
+    max_boosting_rounds: int
+    report_every: int
+
+
+class LightGBMModel:
+    """A LightGBM booster; ``contributions`` gives LightGBM's own per-feature contributions."""
+
+    family = "lightgbm"
+
+    def __init__(self, booster: lgb.Booster, task: Task, best_iteration: int):
+        self.booster = booster
+        self.task = task
+        self.best_iteration = best_iteration
+
+    def raw_score(self, features: pd.DataFrame) -> np.ndarray:
+        """Margin (log-odds for binary), shape (n,) or (n, k)."""
+        return self.booster.predict(features, num_iteration=self.best_iteration, raw_score=True)
+
+    def predict(self, features: pd.DataFrame) -> np.ndarray:
+        return self.booster.predict(features, num_iteration=self.best_iteration)
+
+    def contributions(self, features: pd.DataFrame) -> np.ndarray:
+        """SHAP-style contributions in margin units, shape (n, n_features + 1); the last column is
+        the expected value, and each row sums to ``raw_score`` (binary and regression)."""
+        return self.booster.predict(features, num_iteration=self.best_iteration, pred_contrib=True)
+
+
+class SklearnModel:
+    """A scikit-learn pipeline (preprocessing + estimator) behind the same ``predict``."""
+
+    def __init__(self, family: str, pipeline: Pipeline, task: Task):
+        self.family = family
+        self.pipeline = pipeline
+        self.task = task
+
+    def raw_score(self, features: pd.DataFrame) -> np.ndarray:
+        if self.task == "binary":
+            p = np.clip(self.predict(features), 1e-12, 1 - 1e-12)
+            return np.log(p / (1 - p))
+        return self.predict(features)
+
+    def predict(self, features: pd.DataFrame) -> np.ndarray:
+        if self.task == "regression":
+            return self.pipeline.predict(features)
+        proba = self.pipeline.predict_proba(features)
+        return proba[:, 1] if self.task == "binary" else proba
+
+
+def _lightgbm_space(trial: optuna.Trial, task: Task) -> dict[str, Any]:
+    config = {
+        "num_leaves": trial.suggest_int("lgbm_num_leaves", 7, 127, log=True),
+        "max_depth": trial.suggest_int("lgbm_max_depth", 3, 12),
+        "learning_rate": trial.suggest_float("lgbm_learning_rate", 0.05, 0.3, log=True),
+        "min_child_samples": trial.suggest_int("lgbm_min_child_samples", 10, 300, log=True),
+        "feature_fraction": trial.suggest_float("lgbm_feature_fraction", 0.3, 1.0),
+        "bagging_fraction": trial.suggest_float("lgbm_bagging_fraction", 0.5, 1.0),
+        "lambda_l1": trial.suggest_float("lgbm_lambda_l1", 1e-8, 10.0, log=True),
+        "lambda_l2": trial.suggest_float("lgbm_lambda_l2", 1e-8, 10.0, log=True),
+    }
+    if task == "binary":
+        config["is_unbalance"] = trial.suggest_categorical("lgbm_class_weighting", [False, True])
+    return config
+
+
+_OBJECTIVE = {
+    "binary": ("binary", "auc"),
+    "regression": ("regression", "rmse"),
+    "multiclass": ("multiclass", "multi_logloss"),
+}
+
+
+def _fit_lightgbm(config, X, y, ctx: FitContext, X_valid=None, y_valid=None, report: Report | None = None):
+    objective, metric = _OBJECTIVE[ctx.task]
+    params = {
+        **{k: v for k, v in config.items() if k != "n_rounds"},
+        "objective": objective,
+        "metric": metric,
+        "bagging_freq": 1,
+        "seed": ctx.seed,
+        "deterministic": True,
+        "force_col_wise": True,
+        "num_threads": ctx.n_threads,
+        "verbosity": -1,
+    }
+    if ctx.task == "multiclass":
+        params["num_class"] = ctx.n_classes
+    train = lgb.Dataset(X, label=y, free_raw_data=True)
+    if X_valid is None:
+        booster = lgb.train(params, train, num_boost_round=config["n_rounds"])
+        return LightGBMModel(booster, ctx.task, booster.current_iteration())
+    valid = lgb.Dataset(X_valid, label=y_valid, reference=train)
+    callbacks = [lgb.early_stopping(ctx.early_stopping_rounds, verbose=False)]
+    if report is not None:
+
+        def _report(env: lgb.callback.CallbackEnv) -> None:
+            if (env.iteration + 1) % ctx.report_every == 0:
+                report(env.iteration + 1, float(env.evaluation_result_list[0][2]))
+
+        callbacks.append(_report)
+    booster = lgb.train(params, train, num_boost_round=ctx.max_boosting_rounds, valid_sets=[valid], callbacks=callbacks)
+    return LightGBMModel(booster, ctx.task, booster.best_iteration or booster.current_iteration())
+
+
+def _signed_log(x: np.ndarray) -> np.ndarray:
+    # amounts and balances are heavy-tailed: a linear model sees orders of magnitude
+    return np.sign(x) * np.log1p(np.abs(x))
+
+
+def _as_text(x: pd.DataFrame) -> pd.DataFrame:
+    return x.astype("object").where(x.notna(), "__missing__")
+
+
+def _linear_preprocessor(X: pd.DataFrame) -> ColumnTransformer:
+    numeric = [c for c in X.columns if not isinstance(X[c].dtype, pd.CategoricalDtype)]
+    categorical = [c for c in X.columns if c not in numeric]
+    return ColumnTransformer(
+        [
+            (
+                "numeric",
+                make_pipeline(
+                    FunctionTransformer(_signed_log, feature_names_out="one-to-one"),
+                    SimpleImputer(strategy="median", keep_empty_features=True),
+                    StandardScaler(),
+                ),
+                numeric,
+            ),
+            (
+                "categorical",
+                make_pipeline(
+                    FunctionTransformer(_as_text, feature_names_out="one-to-one"),
+                    OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                ),
+                categorical,
+            ),
+        ]
+    )
+
+
+def _linear_space(trial: optuna.Trial, task: Task) -> dict[str, Any]:
+    if task == "regression":
+        return {"alpha": trial.suggest_float("linear_alpha", 1e-3, 1e3, log=True)}
+    config = {"C": trial.suggest_float("logistic_C", 1e-3, 10.0, log=True)}
+    if task == "binary":
+        config["class_weight"] = trial.suggest_categorical("logistic_class_weighting", [None, "balanced"])
+    return config
+
+
+def _fit_linear(config, X, y, ctx: FitContext, X_valid=None, y_valid=None, report: Report | None = None):
+    if ctx.task == "regression":
+        estimator = Ridge(alpha=config["alpha"])
+        family = "linear"
+    else:
+        estimator = LogisticRegression(
+            C=config["C"], class_weight=config.get("class_weight"), solver="newton-cholesky", max_iter=200
+        )
+        family = "logistic"
+    model = SklearnModel(family, Pipeline([("prepare", _linear_preprocessor(X)), ("model", estimator)]), ctx.task)
+    model.pipeline.fit(X, y)
+    if report is not None and X_valid is not None:
+        report(1, validation_score(ctx.task, y_valid, model.predict(X_valid)))
+    return model
+
+
+def _forest_preprocessor(X: pd.DataFrame) -> ColumnTransformer:
+    categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
+    encoder = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan, encoded_missing_value=np.nan)
+    return ColumnTransformer(
+        [
+            (
+                "categorical",
+                make_pipeline(FunctionTransformer(_as_text, feature_names_out="one-to-one"), encoder),
+                categorical,
+            )
+        ],
+        remainder="passthrough",
+    )
+
+
+def _forest_space(trial: optuna.Trial, task: Task) -> dict[str, Any]:
+    config = {
+        "n_estimators": trial.suggest_int("forest_n_estimators", 50, 150, step=25),
+        "max_depth": trial.suggest_int("forest_max_depth", 4, 14),
+        "min_samples_leaf": trial.suggest_int("forest_min_samples_leaf", 5, 100, log=True),
+        "max_features": trial.suggest_float("forest_max_features", 0.05, 0.3),
+        "max_samples": trial.suggest_float("forest_max_samples", 0.1, 0.5),
+    }
+    if task == "binary":
+        config["class_weight"] = trial.suggest_categorical("forest_class_weighting", [None, "balanced_subsample"])
+    return config
+
+
+def _fit_forest(config, X, y, ctx: FitContext, X_valid=None, y_valid=None, report: Report | None = None):
+    kind = RandomForestRegressor if ctx.task == "regression" else RandomForestClassifier
+    forest = kind(**{**config, "n_estimators": 0}, n_jobs=ctx.n_threads, random_state=ctx.seed, warm_start=True)
+    prepare = _forest_preprocessor(X)
+    design = prepare.fit_transform(X)
+    valid_design = prepare.transform(X_valid) if X_valid is not None else None
+    model = SklearnModel("random_forest", Pipeline([("prepare", prepare), ("model", forest)]), ctx.task)
+    grown = 0
+    # trees are grown in steps so that a poor forest is pruned before it is complete
+    while grown < config["n_estimators"]:
+        grown = min(grown + ctx.report_every, config["n_estimators"])
+        forest.set_params(n_estimators=grown)
+        forest.fit(design, y)
+        if report is not None and valid_design is not None:
+            proba = forest.predict(valid_design) if ctx.task == "regression" else forest.predict_proba(valid_design)
+            report(grown, validation_score(ctx.task, y_valid, proba[:, 1] if ctx.task == "binary" else proba))
+    return model
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    suggest: Callable[[optuna.Trial, Task], dict[str, Any]]
+    fit: Callable[..., Any]
+
+
+FAMILY_REGISTRY = {
+    "lightgbm": Family("lightgbm", _lightgbm_space, _fit_lightgbm),
+    "logistic": Family("logistic", _linear_space, _fit_linear),
+    "linear": Family("linear", _linear_space, _fit_linear),
+    "random_forest": Family("random_forest", _forest_space, _fit_forest),
+}

@@ -1,0 +1,160 @@
+"""The persisted model: encoder + champion refitted on train and validation + calibrator + explainer.
+
+``FittedModel`` is all a scoring run needs (no fitting): ``predict`` and ``reasons`` take a
+frame with the feature columns and return one value per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from customer_classification.modelling.calibration import Calibrator, choose_calibration
+from customer_classification.modelling.families import FAMILY_REGISTRY, FitContext, LightGBMModel
+from customer_classification.modelling.metrics import check_binary_target
+from customer_classification.modelling.reasons import top_reasons
+from customer_classification.modelling.spec import ModelSpec, StudySpec
+from customer_classification.modelling.study import StudyOutcome, run_study
+from customer_classification.modelling.table import SPLIT, FeatureEncoder, infer_feature_columns
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class FittedModel:
+    """A champion ready to score. ``predict`` returns calibrated probabilities (binary, shape (n,)),
+    predictions (regression, (n,)) or class probabilities (multiclass, (n, k))."""
+
+    spec: ModelSpec
+    encoder: FeatureEncoder
+    family: str
+    config: dict[str, Any]
+    estimator: Any
+    calibrator: Calibrator | None = None
+    explainer: LightGBMModel | None = None
+    classes: list[Any] | None = None
+    trained_on: list[str] = field(default_factory=list)
+    calibration_losses: dict[str, float] = field(default_factory=dict)
+
+    def raw_score(self, frame: pd.DataFrame) -> np.ndarray:
+        return self.estimator.raw_score(self.encoder.transform(frame))
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        X = self.encoder.transform(frame)
+        if self.calibrator is not None:
+            return self.calibrator.transform(self.estimator.raw_score(X))
+        return self.estimator.predict(X)
+
+    def reasons(self, frame: pd.DataFrame, k: int = 3) -> pd.DataFrame:
+        """Top ``k`` reasons per row (see :func:`~.reasons.top_reasons`), from LightGBM contributions."""
+        if self.explainer is None:
+            raise ValueError("this model has no LightGBM explainer: include 'lightgbm' in the study's families")
+        X = self.encoder.transform(frame)
+        return top_reasons(self.explainer.contributions(X), X, k)
+
+
+def labelled_xy(table: pd.DataFrame, encoder: FeatureEncoder, spec: ModelSpec, splits: tuple[str, ...], classes=None):
+    """(features, target) of the rows of ``splits``; a multiclass target is coded 0..k-1 in ``classes`` order."""
+    rows = table[table[SPLIT].isin(splits)]
+    y = rows[spec.target].to_numpy()
+    if spec.task == "binary":
+        y = y.astype(bool).astype(int)
+    elif spec.task == "multiclass":
+        y = pd.Categorical(y, categories=classes).codes
+    else:
+        y = y.astype(float)
+    return encoder.transform(rows), y
+
+
+def fit_encoder(table: pd.DataFrame, spec: ModelSpec) -> FeatureEncoder:
+    """Feature columns and categories from the rows the final model learns from (train and validation)."""
+    numeric, categorical = infer_feature_columns(table, spec)
+    return FeatureEncoder(numeric, categorical).fit(table[table[SPLIT].isin(("train", "validation"))])
+
+
+def _check_rows(y: np.ndarray, spec: ModelSpec, where: str, minimum: int) -> None:
+    if len(y) < minimum:
+        raise ValueError(
+            f"target '{spec.target}': {len(y)} labelled {where} rows, fewer than the {minimum} a model needs"
+        )
+    if spec.task in ("binary", "multiclass"):
+        check_binary_target(y, where, spec.target)
+
+
+def tune(
+    table: pd.DataFrame, spec: ModelSpec, study: StudySpec, min_rows: int = 20
+) -> tuple[StudyOutcome, FeatureEncoder]:
+    """Run the study on the training rows, scored on the validation rows."""
+    encoder = fit_encoder(table, spec)
+    classes = None
+    if spec.task == "multiclass":
+        classes = sorted(table.loc[table[SPLIT].isin(("train", "validation")), spec.target].dropna().unique().tolist())
+    X, y = labelled_xy(table, encoder, spec, ("train",), classes)
+    X_valid, y_valid = labelled_xy(table, encoder, spec, ("validation",), classes)
+    _check_rows(y, spec, "training", min_rows)
+    _check_rows(y_valid, spec, "validation", min_rows)
+    outcome = run_study((X, y), (X_valid, y_valid), spec.task, study, n_classes=len(classes or [0, 1]))
+    outcome.study.set_user_attr("target", spec.target)
+    outcome.classes = classes
+    return outcome, encoder
+
+
+def refit_champion(
+    table: pd.DataFrame,
+    outcome: StudyOutcome,
+    encoder: FeatureEncoder,
+    spec: ModelSpec,
+    study: StudySpec,
+    calibration_folds: int = 5,
+) -> FittedModel:
+    """Refit the study's champion on train + validation; calibrate (binary) and attach a LightGBM explainer.
+
+    The calibration method is chosen on the validation rows with the champion fitted on the
+    training rows only (its validation margins are out of sample), then applied to the refit.
+    """
+    classes = outcome.classes
+    X_valid, y_valid = labelled_xy(table, encoder, spec, ("validation",), classes)
+    X_all, y_all = labelled_xy(table, encoder, spec, ("train", "validation"), classes)
+    ctx = FitContext(
+        spec.task,
+        len(classes or [0, 1]),
+        study.seed,
+        study.n_threads,
+        study.early_stopping_rounds,
+        study.max_boosting_rounds,
+        study.report_every,
+    )
+    champion = outcome.champion
+    family = FAMILY_REGISTRY[champion.family]
+    estimator = family.fit(champion.config, X_all, y_all, ctx)
+    calibrator, losses = None, {}
+    if spec.task == "binary":
+        calibrator, losses = choose_calibration(
+            champion.model.raw_score(X_valid), y_valid, calibration_folds, study.seed
+        )
+    explainer = estimator if champion.family == "lightgbm" else None
+    if explainer is None and "lightgbm" in outcome.candidates:
+        logger.warning(
+            "champion is %s, which has no contributions of its own; reasons come from the best LightGBM "
+            "configuration, refitted on the same rows",
+            champion.family,
+        )
+        explainer = FAMILY_REGISTRY["lightgbm"].fit(outcome.candidates["lightgbm"].config, X_all, y_all, ctx)
+    snapshots = sorted(table.loc[table[SPLIT].isin(("train", "validation")), spec.snapshot_column].dt.date.unique())
+    return FittedModel(
+        spec=spec,
+        encoder=encoder,
+        family=champion.family,
+        config=champion.config,
+        estimator=estimator,
+        calibrator=calibrator,
+        explainer=explainer,
+        classes=classes,
+        trained_on=[d.isoformat() if isinstance(d, dt.date) else str(d) for d in snapshots],
+        calibration_losses=losses,
+    )

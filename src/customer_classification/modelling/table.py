@@ -1,0 +1,188 @@
+"""The model table: features joined to labels, one row per customer and snapshot, with a split.
+
+Modelling works on pandas (DESIGN.md section 7): the feature table may arrive as pandas,
+Polars (eager or lazy) or PySpark; only the snapshots of the split are converted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+
+from customer_classification.modelling.spec import ModelSpec, SplitSpec
+
+logger = logging.getLogger(__name__)
+
+SPLIT = "split"
+SPLITS = ("train", "validation", "test", "scoring")
+
+
+def _to_pandas(frame: Any, snapshot_column: str, snapshots: list[dt.date]) -> pd.DataFrame:
+    if hasattr(frame, "toPandas") and not hasattr(frame, "to_pandas"):  # PySpark
+        frame = nw.from_native(frame)
+    native = nw.from_native(frame)
+    if snapshot_column not in native.columns:
+        raise ValueError(f"column '{snapshot_column}' (the snapshot column) is missing; columns: {native.columns[:8]}")
+    wanted = [dt.datetime.combine(d, dt.time()) for d in snapshots]
+    native = native.filter(nw.col(snapshot_column).cast(nw.Datetime("us")).is_in(wanted))
+    if isinstance(native, nw.LazyFrame):
+        native = native.collect()
+    out = native.to_pandas()
+    out[snapshot_column] = pd.to_datetime(out[snapshot_column]).astype("datetime64[us]")
+    return out
+
+
+def assemble_model_table(features: Any, labels: Any, spec: ModelSpec, split: SplitSpec) -> pd.DataFrame:
+    """Join features to the target and population flags and mark each row's split.
+
+    Returns one row per customer and snapshot of the split's snapshots, in the population
+    (every ``spec.population`` flag true); labelled splits keep only rows with a target.
+    Columns: id, snapshot, ``split``, target, then the feature columns of ``features``.
+    """
+    snapshots = [*split.training_snapshots, split.validation_snapshot, split.test_snapshot, split.scoring_snapshot]
+    feats = _to_pandas(features, spec.snapshot_column, snapshots)
+    labs = _to_pandas(labels, spec.snapshot_column, snapshots)
+    keys = [spec.id_column, spec.snapshot_column]
+    missing = [c for c in [*keys, *spec.label_columns] if c not in labs.columns]
+    if missing:
+        raise ValueError(f"label table: columns {missing} are missing (the model spec's keys, target and population)")
+    if spec.id_column not in feats.columns:
+        raise ValueError(f"feature table: the id column '{spec.id_column}' is missing")
+    feats = feats.drop(columns=[c for c in spec.label_columns if c in feats.columns])
+    duplicated = feats.duplicated(keys)
+    if duplicated.any():
+        examples = feats.loc[duplicated, keys].head(3).to_dict("records")
+        raise ValueError(f"feature table: {int(duplicated.sum())} rows repeat a customer and snapshot, e.g. {examples}")
+    table = feats.merge(labs[[*keys, *spec.label_columns]], on=keys, how="inner", validate="one_to_one")
+    in_population = np.ones(len(table), dtype=bool)
+    for flag in spec.population:
+        in_population &= table[flag].fillna(False).astype(bool).to_numpy()
+    when = table[spec.snapshot_column].dt.date
+    names = np.select(
+        [
+            when.isin(split.training_snapshots),
+            when == split.validation_snapshot,
+            when == split.test_snapshot,
+            when == split.scoring_snapshot,
+        ],
+        list(SPLITS),
+        default="",
+    )
+    labelled = table[spec.target].notna().to_numpy().copy()
+    if split.customer_holdout is not None:
+        group = customer_group(table[spec.id_column], split.customer_holdout)
+        labelled &= group == np.select(
+            [names == "train", names == "validation", names == "test"], [0, 1, 2], default=-1
+        )
+    keep = in_population & ((names == "scoring") | ((names != "") & labelled))
+    table = table.loc[keep].drop(columns=[c for c in spec.population if c != spec.target])
+    table.insert(2, SPLIT, pd.Categorical(names[keep], categories=list(SPLITS)))
+    table = table.sort_values([spec.snapshot_column, spec.id_column], kind="stable").reset_index(drop=True)
+    counts = table[SPLIT].value_counts().reindex(list(SPLITS)).to_dict()
+    logger.info("model table for target '%s': rows per split %s", spec.target, counts)
+    for name in ("train", "validation", "test"):
+        if counts[name] == 0:
+            raise ValueError(
+                f"the {name} split of target '{spec.target}' has no labelled rows in the population "
+                f"{spec.population}: check the snapshots in the split ({snapshots}) and the label table"
+            )
+    return table
+
+
+def customer_group(ids: pd.Series, shares: list[float]) -> np.ndarray:
+    """0 (train), 1 (validation) or 2 (test) per row, from a keyed hash of the customer id, so a
+    customer is in one group in every run and on every machine."""
+    hashed = pd.util.hash_pandas_object(ids.astype(str), index=False, hash_key="customer-holdout").to_numpy()
+    unit = (hashed >> np.uint64(11)).astype(np.float64) / float(2**53)
+    return np.searchsorted(np.cumsum(shares)[:-1], unit, side="right")
+
+
+def infer_feature_columns(table: pd.DataFrame, spec: ModelSpec) -> tuple[list[str], list[str]]:
+    """The numeric and categorical feature columns: declared, or every other column by dtype."""
+    reserved = {spec.id_column, spec.snapshot_column, spec.target, SPLIT, *spec.population, *spec.exclude_features}
+    candidates = [c for c in table.columns if c not in reserved]
+    if spec.numeric_features is not None:
+        numeric = list(spec.numeric_features)
+    else:
+        numeric = [
+            c for c in candidates if pd.api.types.is_numeric_dtype(table[c]) or pd.api.types.is_bool_dtype(table[c])
+        ]
+    if spec.categorical_features is not None:
+        categorical = list(spec.categorical_features)
+    else:
+        categorical = [c for c in candidates if c not in numeric and _is_text(table[c])]
+    absent = [c for c in [*numeric, *categorical] if c not in table.columns]
+    if absent:
+        raise ValueError(f"declared feature columns are not in the feature table: {absent[:5]}")
+    return numeric, categorical
+
+
+def _is_text(column: pd.Series) -> bool:
+    return (
+        isinstance(column.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(column) or column.dtype == object
+    )
+
+
+@dataclass
+class FeatureEncoder:
+    """Fixes the feature columns, their order and each categorical's categories at fit time.
+
+    ``transform`` returns a float64 / pandas-categorical frame (n_rows, n_features) that every
+    model family accepts. A feature missing in every training row is dropped (logged); a
+    category unseen in training becomes missing (logged with counts and examples).
+    """
+
+    numeric: list[str]
+    categorical: list[str]
+    categories_: dict[str, list[str]] = field(default_factory=dict)
+    dropped_: list[str] = field(default_factory=list)
+
+    def fit(self, frame: pd.DataFrame) -> FeatureEncoder:
+        empty = [c for c in [*self.numeric, *self.categorical] if frame[c].isna().all()]
+        if empty:
+            logger.warning("features %s are missing in every training row; they are dropped from the model", empty[:10])
+        self.dropped_ = empty
+        self.numeric = [c for c in self.numeric if c not in empty]
+        self.categorical = [c for c in self.categorical if c not in empty]
+        if not self.numeric and not self.categorical:
+            raise ValueError("no usable feature: every declared feature is missing in the training rows")
+        self.categories_ = {c: sorted(frame[c].dropna().astype(str).unique().tolist()) for c in self.categorical}
+        return self
+
+    @property
+    def columns(self) -> list[str]:
+        return [*self.numeric, *self.categorical]
+
+    def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        absent = [c for c in self.columns if c not in frame.columns]
+        if absent:
+            raise ValueError(f"the table to score lacks the model's feature columns {absent[:5]}")
+        out = {}
+        for c in self.numeric:
+            values = frame[c]
+            try:
+                out[c] = pd.array(values, dtype="Float64").to_numpy(dtype="float64", na_value=np.nan)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"feature '{c}' is declared numeric but holds text, e.g. {values.dropna().head(3).tolist()}"
+                ) from None
+        for c in self.categorical:
+            text = frame[c].astype("object").where(frame[c].notna(), None)
+            known = self.categories_[c]
+            unseen = text.notna() & ~text.isin(known)
+            if unseen.any():
+                examples = sorted(text[unseen].astype(str).unique().tolist())[:3]
+                logger.warning(
+                    "feature '%s': %d rows hold categories unseen in training (e.g. %s); they are scored as missing",
+                    c,
+                    int(unseen.sum()),
+                    examples,
+                )
+            out[c] = pd.Categorical(text.where(~unseen, None), categories=known)
+        return pd.DataFrame(out, index=frame.index)
