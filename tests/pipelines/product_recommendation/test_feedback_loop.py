@@ -12,6 +12,7 @@ import pytest
 from customer_classification.pipelines.product_recommendation import nodes
 from customer_classification.pipelines.product_recommendation.params import ProductRecommendationParams
 from tests.pipelines.data_engineering.conftest import engineering_params, run_data_engineering
+from tests.pipelines.tag_system.conftest import project_parameters
 
 CATEGORY = "insurance"
 PERSONA = "young_digital_professional"  # rarely insured: room for the category to climb
@@ -19,20 +20,17 @@ SNAPSHOTS = [dt.date(2025, 11, 1), dt.date(2026, 1, 1), dt.date(2026, 3, 1), dt.
 
 
 def _params() -> ProductRecommendationParams:
-    return ProductRecommendationParams(
-        categories=[
-            "time_deposit",
-            "wealth_management",
-            "mutual_fund",
-            "insurance",
-            "credit_card",
-            "personal_loan",
-            "mortgage",
-        ],
-        training_snapshots=SNAPSHOTS[:2],
-        validation_snapshot=SNAPSHOTS[2],
-        test_snapshot=SNAPSHOTS[3],
-        scoring_snapshot=SNAPSHOTS[4],
+    settings = project_parameters()["product_recommendation"]
+    study = {**settings["propensity"]["study"], "n_trials": 2, "max_boosting_rounds": 40}
+    return ProductRecommendationParams.model_validate(
+        {
+            **settings,
+            "training_snapshots": SNAPSHOTS[:2],
+            "validation_snapshot": SNAPSHOTS[2],
+            "test_snapshot": SNAPSHOTS[3],
+            "scoring_snapshot": SNAPSHOTS[4],
+            "propensity": {**settings["propensity"], "study": study},
+        }
     )
 
 
@@ -42,10 +40,12 @@ def _recommend(bank: dict, small_params) -> pd.DataFrame:
     )
     features, labels = engineered["customer_features"], engineered["model_labels"]
     params = _params()
-    recommender = nodes.fit_recommenders(features, labels, params)
+    table = nodes.build_propensity_table(features, labels, params)
+    _, tuning = nodes.tune_propensity(table, params)
+    recommender = nodes.fit_recommenders(features, labels, table, tuning, params)
     blend, _ = nodes.choose_blend(features, labels, recommender, params)
-    scores = nodes.blended_scores(recommender, blend, nodes._snapshots(features, [params.scoring_snapshot]))
     frame = nodes._snapshots(features, [params.scoring_snapshot])
+    scores = nodes.blended_scores(recommender, blend, frame)
     held = recommender.held(frame)
     column = params.categories.index(CATEGORY)
     # rank of the category among the categories each customer does not hold (1 = first)
@@ -96,3 +96,39 @@ def test_new_positive_responses_raise_the_category_for_responders_and_look_alike
         assert moved.mean() < -0.2, moved.describe()  # a lower rank number: higher in the list
     others = before.index.difference(persona)
     assert (after[others] - before[others]).dropna().mean() > (after[look_alikes] - before[look_alikes]).dropna().mean()
+
+
+def test_recommendations_skip_what_is_held_and_carry_a_reason_and_the_evaluation_covers_every_scorer(
+    small_bank, small_params
+):
+    engineered = run_data_engineering(
+        small_bank, engineering_params(small_params).model_copy(update={"snapshots": SNAPSHOTS})
+    )
+    features, labels = engineered["customer_features"], engineered["model_labels"]
+    params = _params()
+    table = nodes.build_propensity_table(features, labels, params)
+    _, tuning = nodes.tune_propensity(table, params)
+    recommender = nodes.fit_recommenders(features, labels, table, tuning, params)
+    blend, search = nodes.choose_blend(features, labels, recommender, params)
+    assert sum(blend["weights"].values()) == pytest.approx(1.0) and search["chosen"].sum() == 1
+
+    recommendations = nodes.recommend_products(features, recommender, blend, params)
+    frame = nodes._snapshots(features, [params.scoring_snapshot]).set_index("customer_id")
+    held = [frame.at[row.customer_id, f"holds_{row.product_category}"] for row in recommendations.itertuples()]
+    assert not any(held)
+    assert set(recommendations["rank"]) == {1, 2, 3}
+    assert recommendations.groupby("customer_id")["score"].is_monotonic_decreasing.all()
+    assert recommendations["reason"].str.len().gt(20).all()
+    assert set(recommendations["reason_source"]) <= {"collaborative_filtering", "campaign_response", "propensity"}
+
+    evaluation = nodes.evaluate_recommendations(features, labels, recommender, blend, params)
+    assert set(evaluation["scores"]) == {
+        "blend",
+        "collaborative_filtering",
+        "campaign_response",
+        "propensity",
+        "popularity",
+    }
+    baseline = evaluation["scores"]["popularity"]["hit_rate_at_3"]
+    assert evaluation["largest_possible_ratio_over_popularity"] == pytest.approx(1 / baseline, abs=1e-3)
+    assert evaluation["scores"]["blend"]["hit_rate_at_3"] > baseline

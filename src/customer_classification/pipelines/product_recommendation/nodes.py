@@ -11,9 +11,14 @@ from typing import Any
 
 import narwhals as nw
 import numpy as np
+import optuna
 import pandas as pd
 
+from customer_classification.modelling.fitted import FittedModel, refit_champion, tune
+from customer_classification.modelling.study import StudyOutcome
+from customer_classification.modelling.table import assemble_model_table, customer_group
 from customer_classification.pipelines.product_recommendation.params import ProductRecommendationParams
+from customer_classification.pipelines.product_recommendation.scenarios import NO_SCENARIO, assign
 from customer_classification.pipelines.product_recommendation.scoring import (
     CategoryResponseModels,
     ItemSimilarity,
@@ -23,22 +28,39 @@ from customer_classification.pipelines.product_recommendation.scoring import (
 
 logger = logging.getLogger(__name__)
 KEYS = ["customer_id", "snapshot_date"]
-SOURCES = ("collaborative_filtering", "campaign_response")
+SOURCES = ("collaborative_filtering", "campaign_response", "propensity")
+TRAIN, VALIDATION, TEST = 0, 1, 2
 
 
 @dataclass
 class Recommender:
-    """The fitted scorers and the acquisition frequencies of the training snapshots."""
+    """The fitted scorers, the acquisition frequencies of the training customers, and the
+    next-product model twice: refitted on train + validation (test and scoring) and fitted on
+    the training customers only (the blend is chosen on validation with it, out of sample)."""
 
     categories: list[str]
     similarity: ItemSimilarity
     response: CategoryResponseModels
     popularity: np.ndarray
+    propensity: FittedModel
+    propensity_before_validation: Any
 
-    def source_scores(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    def _propensity(self, frame: pd.DataFrame, out_of_sample: bool) -> np.ndarray:
+        if out_of_sample:
+            probabilities = self.propensity_before_validation.predict(self.propensity.encoder.transform(frame))
+        else:
+            probabilities = self.propensity.predict(frame)
+        classes = list(self.propensity.classes)
+        columns = [
+            probabilities[:, classes.index(c)] if c in classes else np.zeros(len(frame)) for c in self.categories
+        ]
+        return np.column_stack(columns)
+
+    def source_scores(self, frame: pd.DataFrame, out_of_sample: bool = False) -> dict[str, np.ndarray]:
         return {
             "collaborative_filtering": self.similarity.score(frame),
             "campaign_response": self.response.score(frame),
+            "propensity": self._propensity(frame, out_of_sample),
         }
 
     def held(self, frame: pd.DataFrame) -> np.ndarray:
@@ -54,37 +76,76 @@ def _snapshots(frame: Any, snapshots: list[dt.date]) -> pd.DataFrame:
     return data.to_pandas().sort_values(KEYS, ignore_index=True)
 
 
-def _with_labels(features: Any, labels: Any, snapshots: list[dt.date]) -> pd.DataFrame:
+def _with_labels(
+    features: Any, labels: Any, snapshots: list[dt.date], params: ProductRecommendationParams, group: int
+) -> pd.DataFrame:
+    """Features and labels of the customers of one holdout group (all customers without a holdout)."""
     frame = _snapshots(features, snapshots)
     outcomes = _snapshots(labels, snapshots).drop(columns=["is_long_tail"], errors="ignore")
-    return frame.merge(outcomes, on=KEYS, how="left", validate="one_to_one")
+    frame = frame.merge(outcomes, on=KEYS, how="left", validate="one_to_one")
+    if params.customer_holdout is None:
+        return frame
+    return frame[customer_group(frame["customer_id"], params.customer_holdout) == group].reset_index(drop=True)
 
 
 def _numeric_features(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c not in KEYS and pd.api.types.is_float_dtype(frame[c])]
 
 
-def fit_recommenders(
+def build_propensity_table(
     customer_features: Any, model_labels: Any, product_recommendation: ProductRecommendationParams
-) -> Recommender:
-    """Item similarity and response models fitted on the training snapshots."""
+) -> pd.DataFrame:
+    """The next-product model's table: features and ``next_product_category`` with the split."""
     params = product_recommendation
-    training = _with_labels(customer_features, model_labels, params.training_snapshots)
-    features = _snapshots(customer_features, params.training_snapshots)
-    numeric = _numeric_features(features)
+    return assemble_model_table(customer_features, model_labels, params.propensity.model, params.split)
+
+
+def tune_propensity(
+    propensity_table: pd.DataFrame, product_recommendation: ProductRecommendationParams
+) -> tuple[optuna.Study, StudyOutcome]:
+    """The multiclass study (returned twice: persisted for optuna-dashboard, kept for the refit)."""
+    spec = product_recommendation.propensity
+    outcome, encoder = tune(propensity_table, spec.model, spec.study, spec.min_rows)
+    outcome.encoder = encoder
+    return outcome.study, outcome
+
+
+def fit_recommenders(
+    customer_features: Any,
+    model_labels: Any,
+    propensity_table: pd.DataFrame,
+    propensity_tuning: StudyOutcome,
+    product_recommendation: ProductRecommendationParams,
+) -> Recommender:
+    """Item similarity and response models fitted on the training customers and snapshots;
+    the next-product model's champion refitted on train + validation."""
+    params = product_recommendation
+    training = _with_labels(customer_features, model_labels, params.training_snapshots, params, TRAIN)
+    numeric = _numeric_features(_snapshots(customer_features, params.training_snapshots[:1]))
     similarity = ItemSimilarity(params.categories).fit(training)
     response = CategoryResponseModels(
         params.categories, numeric, min_positives=params.response_min_positives, seed=params.seed
     ).fit(training, training)
     acquired = training["next_product_category"].value_counts()
     popularity = np.array([acquired.get(c, 0) for c in params.categories], dtype=float)
+    spec = params.propensity
+    propensity = refit_champion(propensity_table, propensity_tuning, propensity_tuning.encoder, spec.model, spec.study)
     logger.info(
-        "Recommenders fitted on %s customer-snapshots; response models learned for %s of %s categories",
+        "Recommenders fitted on %s customer-snapshots; response models learned for %s of %s categories; "
+        "next-product champion: %s",
         f"{len(training):,}",
         sum(not isinstance(m, float) for m in response.models_.values()),
         len(params.categories),
+        propensity.family,
     )
-    return Recommender(params.categories, similarity, response, popularity / max(popularity.sum(), 1.0))
+    return Recommender(
+        params.categories,
+        similarity,
+        response,
+        popularity / max(popularity.sum(), 1.0),
+        propensity,
+        propensity_tuning.champion.model,
+    )
 
 
 def _standardise(scores: np.ndarray, held: np.ndarray) -> tuple[float, float]:
@@ -94,14 +155,17 @@ def _standardise(scores: np.ndarray, held: np.ndarray) -> tuple[float, float]:
     return float(values.mean()), spread if spread > 0 else 1.0
 
 
-def blended_scores(recommender: Recommender, blend: dict[str, Any], frame: pd.DataFrame) -> np.ndarray:
-    """Customers x categories: the weighted sum of the sources' standardised scores."""
-    sources = recommender.source_scores(frame)
-    total = np.zeros((len(frame), len(recommender.categories)))
+def _blend(sources: dict[str, np.ndarray], blend: dict[str, Any], rows: int, columns: int) -> np.ndarray:
+    total = np.zeros((rows, columns))
     for name, weight in blend["weights"].items():
         centre, spread = blend["scale"][name]
         total += weight * (sources[name] - centre) / spread
     return total
+
+
+def blended_scores(recommender: Recommender, blend: dict[str, Any], frame: pd.DataFrame) -> np.ndarray:
+    """Customers x categories: the weighted sum of the sources' standardised scores."""
+    return _blend(recommender.source_scores(frame), blend, len(frame), len(recommender.categories))
 
 
 def _realised(frame: pd.DataFrame, categories: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -130,9 +194,9 @@ def choose_blend(
     combination tried with its validation hit rate and MAP.
     """
     params = product_recommendation
-    frame = _with_labels(customer_features, model_labels, [params.validation_snapshot])
+    frame = _with_labels(customer_features, model_labels, [params.validation_snapshot], params, VALIDATION)
     held = recommender.held(frame)
-    sources = recommender.source_scores(frame)
+    sources = recommender.source_scores(frame, out_of_sample=True)
     scale = {name: _standardise(sources[name], held) for name in SOURCES}
     rows, realised = _realised(frame, recommender.categories)
     if not rows.any():
@@ -143,7 +207,7 @@ def choose_blend(
     tried = []
     for weights in _weight_grid(params.blend_step):
         blend = {"weights": dict(zip(SOURCES, weights, strict=True)), "scale": scale}
-        scores = blended_scores(recommender, blend, frame)
+        scores = _blend(sources, blend, len(frame), len(recommender.categories))
         top = rank_candidates(scores[rows], held[rows], params.top_k)
         hit, average_precision = hit_rate_and_map(top, realised)
         tried.append({**blend["weights"], "hit_rate": hit, "map": average_precision})
@@ -179,7 +243,7 @@ def evaluate_recommendations(
     for the blend, each source alone and the popularity baseline (the most often acquired
     categories of the training snapshots, held ones excluded)."""
     params = product_recommendation
-    frame = _with_labels(customer_features, model_labels, [params.test_snapshot])
+    frame = _with_labels(customer_features, model_labels, [params.test_snapshot], params, TEST)
     held = recommender.held(frame)
     rows, realised = _realised(frame, recommender.categories)
     sources = recommender.source_scores(frame)
@@ -216,7 +280,39 @@ def evaluate_recommendations(
 REASONS = {
     "collaborative_filtering": "customers who hold {link} often also hold {category}",
     "campaign_response": "likely to answer a {category} offer ({value:.0%} response propensity)",
+    "propensity": "customers with this profile often take {category} next ({chance:.0%} chance in 6 months); "
+    "strongest signal: {driver}",
 }
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float | np.floating):
+        return "missing" if np.isnan(value) else f"{value:,.4g}"
+    return str(value)
+
+
+def _propensity_drivers(recommender: Recommender, frame: pd.DataFrame) -> np.ndarray | None:
+    """Customers x categories: the feature with the largest LightGBM contribution towards
+    each category in the next-product model, with its value ("logins 6m = 14"); ``None``
+    without a LightGBM explainer."""
+    model = recommender.propensity
+    if model.explainer is None:
+        return None
+    encoded = model.encoder.transform(frame)
+    names = list(encoded.columns)
+    width = len(names) + 1
+    contributions = model.explainer.contributions(encoded)
+    drivers = np.empty((len(frame), len(recommender.categories)), dtype=object)
+    for column, category in enumerate(recommender.categories):
+        if category not in model.classes:
+            continue
+        start = list(model.classes).index(category) * width
+        strongest = contributions[:, start : start + len(names)].argmax(axis=1)
+        values = encoded.to_numpy(dtype=object)[np.arange(len(frame)), strongest]
+        drivers[:, column] = [
+            f"{names[f].replace('_', ' ')} = {_shown(v)}" for f, v in zip(strongest, values, strict=True)
+        ]
+    return drivers
 
 
 def recommend_products(
@@ -234,6 +330,7 @@ def recommend_products(
     scores = blended_scores(recommender, recommendation_blend, frame)
     top = rank_candidates(scores, held, params.top_k)
     links = recommender.similarity.strongest_link(frame)
+    drivers = _propensity_drivers(recommender, frame)
     contributions = {
         name: weight * (sources[name] - recommendation_blend["scale"][name][0]) / recommendation_blend["scale"][name][1]
         for name, weight in recommendation_blend["weights"].items()
@@ -248,12 +345,16 @@ def recommend_products(
         for i, c in zip(customers, picks, strict=True):
             source = max(contributions, key=lambda n: contributions[n][i, c])
             link = links[i, c]
-            if source == "collaborative_filtering" and link is None:
+            if (source == "collaborative_filtering" and link is None) or (
+                source == "propensity" and (drivers is None or drivers[i, c] is None)
+            ):
                 source = "campaign_response"
             reason = REASONS[source].format(
                 link=str(link).replace("_", " "),
                 category=categories[c].replace("_", " "),
                 value=sources["campaign_response"][i, c],
+                chance=sources["propensity"][i, c],
+                driver=None if drivers is None else drivers[i, c],
             )
             rows.append(
                 (
@@ -268,3 +369,80 @@ def recommend_products(
             )
     table = pd.DataFrame(rows, columns=[*KEYS, "rank", "product_category", "score", "reason_source", "reason"])
     return table.sort_values([*KEYS, "rank"], ignore_index=True)
+
+
+def _scenario_table(
+    customer_tags: pd.DataFrame,
+    potential_scores: pd.DataFrame,
+    loan_demand_scores: pd.DataFrame,
+    product_recommendations: pd.DataFrame,
+    snapshot: dt.date,
+) -> pd.DataFrame:
+    """One row per customer of the snapshot: every tag, the potential tier and probability, the
+    predicted utilization and loan flag, and the top recommended category."""
+    at = pd.Timestamp(snapshot)
+    tags = customer_tags[pd.to_datetime(customer_tags["snapshot_date"]) == at]
+    potential = potential_scores[["customer_id", "probability", "tier"]].rename(
+        columns={"probability": "potential_probability", "tier": "potential_tier"}
+    )
+    loans = loan_demand_scores[["customer_id", "predicted_utilization", "is_potential_loan_customer"]]
+    first = product_recommendations[product_recommendations["rank"] == 1][["customer_id", "product_category"]]
+    table = (
+        tags.merge(potential, on="customer_id", how="left")
+        .merge(loans, on="customer_id", how="left")
+        .merge(first.rename(columns={"product_category": "top_recommendation"}), on="customer_id", how="left")
+    )
+    table["potential_tier"] = table["potential_tier"].astype(object)
+    return table.reset_index(drop=True)
+
+
+def assign_scenarios(
+    customer_tags: pd.DataFrame,
+    tag_weights: pd.DataFrame,
+    potential_scores: pd.DataFrame,
+    loan_demand_scores: pd.DataFrame,
+    product_recommendations: pd.DataFrame,
+    product_recommendation: ProductRecommendationParams,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each customer of the scoring snapshot in the first application scenario whose rule holds.
+
+    Returns ``customer_scenarios`` (customer, snapshot, scenario, its rule) and
+    ``scenario_summary`` (per scenario: title, rule, customers, share, and the tags its rule
+    uses with their decision-tree weights for the M1 and M2 targets).
+    """
+    params = product_recommendation
+    table = _scenario_table(
+        customer_tags, potential_scores, loan_demand_scores, product_recommendations, params.scoring_snapshot
+    )
+    placed = assign(table, params.scenarios)
+    rules = {s.name: s.rule() for s in params.scenarios}
+    customers = pd.DataFrame(
+        {
+            "customer_id": table["customer_id"],
+            "snapshot_date": pd.Timestamp(params.scoring_snapshot),
+            "scenario": placed,
+            "rule": placed.map(rules).fillna("no rule holds"),
+        }
+    )
+    weights = tag_weights.set_index("tag")
+    counts = placed.value_counts()
+    rows = []
+    for scenario in [*params.scenarios, None]:
+        name = NO_SCENARIO if scenario is None else scenario.name
+        used = [] if scenario is None else [c.column for c in scenario.when if c.column in weights.index]
+        rows.append(
+            {
+                "scenario": name,
+                "title": "No scenario" if scenario is None else scenario.title,
+                "rule": "no rule holds" if scenario is None else scenario.rule(),
+                "customers": int(counts.get(name, 0)),
+                "share": float(counts.get(name, 0) / max(len(placed), 1)),
+                "tags_used": "; ".join(
+                    f"{t} (M1 weight {weights.at[t, 'm1_importance']:.3f}, M2 {weights.at[t, 'm2_importance']:.3f})"
+                    for t in used
+                ),
+            }
+        )
+    summary = pd.DataFrame(rows)
+    logger.info("Scenarios: %s", dict(zip(summary["scenario"], summary["customers"], strict=True)))
+    return customers, summary

@@ -6,6 +6,19 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from customer_classification.modelling.spec import ModelSpec, SplitSpec, StudySpec
+from customer_classification.pipelines.product_recommendation.scenarios import Scenario
+
+
+class PropensityParams(BaseModel):
+    """The multiclass next-product model, tuned with the potential models' Optuna machinery."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: ModelSpec
+    study: StudySpec
+    min_rows: int = Field(default=20, ge=1)
+
 
 class ProductRecommendationParams(BaseModel):
     """Which categories are recommended, on which snapshots the scorers learn, and how many."""
@@ -22,7 +35,25 @@ class ProductRecommendationParams(BaseModel):
     response_min_positives: int = Field(
         default=20, ge=1, description="Fewer answered (or unanswered) offers of a category: its observed rate is used."
     )
+    customer_holdout: list[float] | None = Field(
+        default=[0.5, 0.25, 0.25],
+        description="Shares of customers whose rows fit, choose the blend and test (as in the model pipelines).",
+    )
+    propensity: PropensityParams
+    scenarios: list[Scenario] = Field(
+        min_length=1, description="Tried in order; a customer is placed in the first whose rule holds."
+    )
     seed: int = 20261126
+
+    @property
+    def split(self) -> SplitSpec:
+        return SplitSpec(
+            training_snapshots=self.training_snapshots,
+            validation_snapshot=self.validation_snapshot,
+            test_snapshot=self.test_snapshot,
+            scoring_snapshot=self.scoring_snapshot,
+            customer_holdout=self.customer_holdout,
+        )
 
     @model_validator(mode="after")
     def _ordered(self) -> ProductRecommendationParams:

@@ -13,8 +13,20 @@ def create_pipeline(**kwargs) -> Pipeline:
     return Pipeline(
         [
             Node(
-                nodes.fit_recommenders,
+                nodes.build_propensity_table,
                 inputs=["customer_features", "model_labels", PARAMS],
+                outputs="propensity_table",
+                name="build_propensity_table",
+            ),
+            Node(
+                nodes.tune_propensity,
+                inputs=["propensity_table", PARAMS],
+                outputs=["next_product_propensity_study", "propensity_tuning"],
+                name="tune_propensity",
+            ),
+            Node(
+                nodes.fit_recommenders,
+                inputs=["customer_features", "model_labels", "propensity_table", "propensity_tuning", PARAMS],
                 outputs="recommender",
                 name="fit_recommenders",
             ),
@@ -35,6 +47,19 @@ def create_pipeline(**kwargs) -> Pipeline:
                 inputs=["customer_features", "recommender", "recommendation_blend", PARAMS],
                 outputs="product_recommendations",
                 name="recommend_products",
+            ),
+            Node(
+                nodes.assign_scenarios,
+                inputs=[
+                    "customer_tags",
+                    "tag_weights",
+                    "potential_scores",
+                    "loan_demand_scores",
+                    "product_recommendations",
+                    PARAMS,
+                ],
+                outputs=["customer_scenarios", "scenario_summary"],
+                name="assign_scenarios",
             ),
         ],
         tags="product_recommendation",
