@@ -159,7 +159,7 @@ def loan_demand_section(
             f"{say.percent(threshold, 0)} are potential loan customers. It learns from customers with a credit "
             f"line on the snapshots {', '.join(metrics['trained_on'])}, is evaluated on {metrics['test_snapshot']}, "
             f"and scores every customer, with or without a line. The chosen model is "
-            f"{family_words(metrics['champion']['family']).lower()}."
+            f"{family_words(metrics['champion']['family'], capital=False)}."
         ),
         "summary": [summary_line("Potential loan customers", line)],
         "metrics": {

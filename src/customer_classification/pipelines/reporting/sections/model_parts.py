@@ -18,8 +18,9 @@ FAMILY_WORDS = {
 }
 
 
-def family_words(family: str) -> str:
-    return FAMILY_WORDS.get(family, say.category_title(family))
+def family_words(family: str, capital: bool = True) -> str:
+    words = FAMILY_WORDS.get(family, say.category_title(family))
+    return words if capital else words[0].lower() + words[1:]
 
 
 def comparison_block(comparison: pd.DataFrame, columns: dict[str, tuple[str, str]], note: str) -> dict:
@@ -80,5 +81,5 @@ def demo_check_text(evaluation: dict | None, key: str, metric: str, metric_words
     return (
         f"Demo check (the demo bank only): on the {say.count(check['customers'])} test customers the model's "
         f"{metric_words} is {check[f'model_{metric}']:.3f}, {truth} reach {check[f'truth_{metric}']:.3f}: "
-        f"the model reaches {ratio} of the truth's, which {verdict} the bar of {check['bar']:.2f}."
+        f"the model reaches {ratio} times the truth's, which {verdict} the bar of {check['bar']:.2f}."
     )

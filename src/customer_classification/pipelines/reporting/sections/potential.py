@@ -98,8 +98,20 @@ def _calibration_figure(gain: pd.DataFrame, params: ReportingParams):
     top = 1.08 * max(gain["mean_score"].max(), gain["positive_rate"].max())
     axes.plot([0, top], [0, top], color=PALETTE[7], linestyle="--", label="Perfect calibration")
     axes.plot(gain["mean_score"], gain["positive_rate"], marker="o", color=PALETTE[0], label="Deciles of the model")
-    for row in gain.itertuples():
-        axes.annotate(str(row.decile), (row.mean_score, row.positive_rate), xytext=(4, -10), textcoords="offset points")
+    # the low deciles crowd near zero: name the top three and the rest as a group
+    for row in gain.head(3).itertuples():
+        axes.annotate(
+            f"decile {row.decile}", (row.mean_score, row.positive_rate), xytext=(5, -11), textcoords="offset points"
+        )
+    rest = gain.iloc[3:]
+    if len(rest):
+        axes.annotate(
+            f"deciles {rest['decile'].iloc[0]}-{rest['decile'].iloc[-1]}",
+            (rest["mean_score"].max(), rest["positive_rate"].max()),
+            xytext=(-15, 70),
+            textcoords="offset points",
+            arrowprops={"arrowstyle": "-", "color": PALETTE[7]},
+        )
     axes.set_xlim(0, top)
     axes.set_ylim(0, top)
     axes.set_aspect("equal")
@@ -190,7 +202,7 @@ def potential_section(
         ["Brier score", f"{test['brier']:.4f}", "mean squared error of the probability; lower is better"],
         ["Top-decile lift", f"{test['top_decile_lift']:.2f} times", "upgrade rate of the top 10% against all"],
         ["Observed upgrade rate", say.percent(test["positive_rate"]), f"{say.count(test['n'])} test customers"],
-        ["Mean predicted probability", say.percent(test["mean_probability"]), "close to the observed rate"],
+        ["Mean predicted probability", say.percent(test["mean_probability"]), "compare with the observed rate above"],
     ]
     tier_rows = [
         [
@@ -207,13 +219,12 @@ def potential_section(
     demo = demo_check_text(
         model_demo_evaluation, "potential_model", "auc", "AUC", "the demo's planted upgrade probabilities"
     )
-    champion = family_words(metrics["champion"]["family"])
     content = {
         "intro": (
             "Among long-tail customers (assets under management below the high-value line), the model predicts "
             "who reaches the line within the outcome window. It is trained on the snapshots "
             f"{', '.join(metrics['trained_on'])} and evaluated on {metrics['test_snapshot']}, a later snapshot and "
-            f"other customers. The chosen model is {champion.lower()}, its probabilities calibrated "
+            f"other customers. The chosen model is {family_words(metrics['champion']['family'], capital=False)}, its probabilities calibrated "
             f"({metrics['calibration']['method']}). Customers are put in tiers by their predicted probability."
         ),
         "summary": [summary_line("Customer potential value (tiers)", line, tier_items)],
