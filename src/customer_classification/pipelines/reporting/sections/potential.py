@@ -219,12 +219,13 @@ def potential_section(
     demo = demo_check_text(
         model_demo_evaluation, "potential_model", "auc", "AUC", "the demo's planted upgrade probabilities"
     )
+    champion = family_words(metrics["champion"]["family"], capital=False)
     content = {
         "intro": (
             "Among long-tail customers (assets under management below the high-value line), the model predicts "
             "who reaches the line within the outcome window. It is trained on the snapshots "
             f"{', '.join(metrics['trained_on'])} and evaluated on {metrics['test_snapshot']}, a later snapshot and "
-            f"other customers. The chosen model is {family_words(metrics['champion']['family'], capital=False)}, its probabilities calibrated "
+            f"other customers. The chosen model is {champion}, its probabilities calibrated "
             f"({metrics['calibration']['method']}). Customers are put in tiers by their predicted probability."
         ),
         "summary": [summary_line("Customer potential value (tiers)", line, tier_items)],
