@@ -57,6 +57,22 @@ class FittedModel:
         X = self.encoder.transform(frame)
         return top_reasons(self.explainer.contributions(X), X, k)
 
+    def feature_importance(self, top: int = 15) -> list[dict[str, Any]]:
+        """The ``top`` features by the LightGBM explainer's total split gain, largest first.
+
+        Returns:
+            ``[{"feature", "gain", "share"}]``: gain summed over the trees used for prediction,
+            and its share of the total gain of all features (0..1).
+        """
+        if self.explainer is None:
+            raise ValueError("this model has no LightGBM explainer: include 'lightgbm' in the study's families")
+        booster = self.explainer.booster
+        gain = booster.feature_importance("gain", iteration=self.explainer.best_iteration).astype(float)
+        total = gain.sum() or 1.0
+        order = np.argsort(-gain, kind="stable")[:top]
+        names = booster.feature_name()
+        return [{"feature": names[j], "gain": float(gain[j]), "share": float(gain[j] / total)} for j in order]
+
 
 def labelled_xy(table: pd.DataFrame, encoder: FeatureEncoder, spec: ModelSpec, splits: tuple[str, ...], classes=None):
     """(features, target) of the rows of ``splits``; a multiclass target is coded 0..k-1 in ``classes`` order."""

@@ -17,6 +17,7 @@ def test_the_exploration_notebook_runs_through_the_catalog(reported_project):
         o.get("data", {}).get("text/plain", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs
     )
     assert "400 customers at the scoring snapshot 2026-11-01" in printed
-    assert "potential_scores: not built yet (pipeline potential_model)" in printed
+    assert "potential_scores {'A': " in printed and "not built yet" not in printed
+    assert "loan_demand_scores {" in printed
     assert "product_recommendations {" in printed
     assert "lifestyle" in shown and "aum_level" in shown and "type_by_share" in shown

@@ -8,13 +8,16 @@ import re
 import shutil
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 from PIL import Image
 
 from customer_classification.pipelines.reporting import nodes
+from customer_classification.pipelines.reporting import pipeline as reporting_pipeline
 from customer_classification.pipelines.reporting.params import ReportingParams
 from customer_classification.pipelines.reporting.pipeline import create_pipeline
-from customer_classification.pipelines.reporting.sections import SECTIONS
+from customer_classification.pipelines.reporting.sections import SECTIONS, ReportSection
+from customer_classification.pipelines.reporting.sections.loan_demand import threshold_curve
 from customer_classification.pipelines.reporting.wording import feature_title
 from tests.conftest import run
 from tests.pipelines.reporting.conftest import REPORTING
@@ -65,12 +68,12 @@ def test_the_report_is_one_self_contained_page(reported_project):
     assert not re.search(r"(src|href)=\"(https?:)?//", html)
     assert "@import" not in html and "url(" not in html, "no stylesheet or font is fetched"
     figures = sorted((reported_project / REPORTING / "figures").rglob("*.png"))
-    # 2 data, 4 tags, 2 per clustering group, 2 recommendations, 2 RM types
-    assert len(page.images) == len(figures) == 2 + 4 + 2 * 4 + 2 + 2
+    # 2 data, 6 potential value, 3 loan demand, 4 tags, 2 per clustering group, 2 recommendations, 2 RM types
+    assert len(page.images) == len(figures) == 2 + 6 + 3 + 4 + 2 * 4 + 2 + 2
     assert all(img["alt"] for img in page.images)
 
 
-def test_the_summary_comes_first_and_names_what_is_not_built(reported_project):
+def test_the_summary_comes_first_with_tiers_potential_loan_customers_and_metrics(reported_project):
     html, page = _page(reported_project)
     assert page.headings[:2] == ["Summary", "Contents"]
     summary = html[html.index('id="summary"') : html.index("<nav>")]
@@ -79,17 +82,47 @@ def test_the_summary_comes_first_and_names_what_is_not_built(reported_project):
     for group_title in ("Who the customers are", "What the customers hold and borrow", "Life stage and lifestyle"):
         assert group_title in summary
     assert "relationship managers have at least one product type" in summary
-    for method, pipeline in (("M1", "potential_model"), ("M2", "loan_demand")):
-        assert re.search(rf"{method} [^<]*\(pipeline {pipeline}\)", summary), f"{method} is listed as not built"
+    scores = pd.read_parquet(reported_project / "data/07_model_output/potential_scores.parquet")
+    counts = scores["tier"].astype(str).value_counts()
+    assert f"{len(scores)} long-tail customers in tiers at 2026-11-01; test AUC" in summary
+    for tier in ("A", "B", "C", "D"):
+        assert f"Tier {tier}: {counts.get(tier, 0)} customers" in summary
+    loans = pd.read_parquet(reported_project / "data/07_model_output/loan_demand_scores.parquet")
+    flagged = int(loans["is_potential_loan_customer"].sum())
+    assert f"{flagged} of 400 customers" in summary and "more than 70% of their credit line" in summary
+    assert "Not built yet" not in html
     built = [h for h in page.headings if h not in ("Summary", "Contents")]
     assert [h for h in built if not h.startswith(("Who", "What", "How", "Life"))] == [
         "The data and its quality",
+        "M1Customer potential value",
+        "M2Potential loan customers",
         "M3Customer tags",
         "M3Customer segments",
         "M4Product recommendations",
         "M5Relationship-manager types",
     ]
     assert "Product recommendations" in summary and "popularity baseline" in summary
+
+
+def test_the_model_sections_agree_with_the_model_pipelines(reported_project):
+    summary = json.loads((reported_project / REPORTING / "report_summary.json").read_text())
+    metrics = json.loads((reported_project / REPORTING / "potential_model_metrics.json").read_text())
+    assert summary["sections"]["potential"]["auc"] == metrics["test"]["auc"]
+    tiers = summary["sections"]["potential"]["tiers"]
+    assert sum(tiers.values()) == summary["sections"]["potential"]["customers"]
+    predictions = pd.read_parquet(reported_project / "data/07_model_output/loan_demand_test_predictions.parquet")
+    loan = json.loads((reported_project / REPORTING / "loan_demand_metrics.json").read_text())
+    at = loan["potential_threshold"]
+    curve = threshold_curve(predictions, at["threshold"]).set_index("cutoff").loc[at["threshold"]]
+    assert curve["precision"] == pytest.approx(at["precision"], nan_ok=True)
+    assert curve["recall"] == pytest.approx(at["recall"], nan_ok=True)
+    assert len(predictions) == loan["test"]["n"]
+    m1 = pd.read_parquet(reported_project / "data/07_model_output/potential_model_test_predictions.parquet")
+    assert len(m1) == metrics["test"]["n"] and m1["actual"].mean() == pytest.approx(metrics["test"]["positive_rate"])
+    for figure in ("roc", "ks", "gain", "calibration", "feature_importance", "tiers"):
+        assert (reported_project / REPORTING / "figures" / "potential" / f"{figure}.png").exists()
+    for figure in ("predicted_vs_actual", "threshold_curve", "feature_importance"):
+        assert (reported_project / REPORTING / "figures" / "loan_demand" / f"{figure}.png").exists()
 
 
 def test_every_segment_group_and_segment_is_in_the_report(reported_project):
@@ -102,7 +135,7 @@ def test_every_segment_group_and_segment_is_in_the_report(reported_project):
         for segment in metrics["segments"].values():
             assert segment["name"] in html
         assert (reported_project / REPORTING / "figures" / "segments" / f"segment_profiles_{group}.png").exists()
-    assert [s["method"] for s in summary["not_built"]] == ["M1", "M2"]
+    assert summary["not_built"] == []
 
 
 def test_figures_have_the_configured_size_and_no_software_stamp(reported_project):
@@ -136,20 +169,23 @@ def _digests(root):
 
 def test_reporting_alone_is_byte_identical_and_runs_without_demo_truth(reported_project):
     before = _digests(reported_project)
-    assert "Demo check (the demo bank only)" in _page(reported_project)[0]
+    assert _page(reported_project)[0].count("Demo check (the demo bank only)") == 3  # M1, M2, M5
     run(reported_project, pipeline="reporting")
     assert _digests(reported_project) == before
 
-    evaluation = reported_project / REPORTING / "rm_demo_evaluation.json"
-    saved = evaluation.with_suffix(".saved")
-    shutil.move(evaluation, saved)
+    evaluations = [
+        reported_project / REPORTING / f"{name}.json" for name in ("rm_demo_evaluation", "model_demo_evaluation")
+    ]
+    for evaluation in evaluations:
+        shutil.move(evaluation, evaluation.with_suffix(".saved"))
     try:
         run(reported_project, pipeline="reporting")
         html, _ = _page(reported_project)
         assert "Demo check" not in html
-        assert "Relationship-manager types" in html
+        assert "Relationship-manager types" in html and "Potential loan customers" in html
     finally:
-        shutil.move(saved, evaluation)  # the report stays valid without the demo check for later tests
+        for evaluation in evaluations:  # the report stays valid without the demo checks for later tests
+            shutil.move(evaluation.with_suffix(".saved"), evaluation)
 
 
 def test_a_custom_clustering_group_gets_report_inputs(reported_project):
@@ -163,13 +199,29 @@ def test_a_custom_clustering_group_gets_report_inputs(reported_project):
     assert "basic.k_selection" not in inputs  # conf/local replaces the group list
 
 
-def test_every_section_is_listed_once_and_unbuilt_ones_have_no_node():
+def test_every_section_is_listed_once_and_unbuilt_ones_have_no_node(monkeypatch):
     keys = [s.key for s in SECTIONS]
     assert len(keys) == len(set(keys))
-    nodes_ = {n.name for n in create_pipeline().nodes}
-    for section in SECTIONS:
+    assert all(s.is_built for s in SECTIONS)
+    churn = ReportSection("churn", "M9", "Customers about to leave", ("churn",), planned="churn rate per segment")
+    with_planned = (*SECTIONS, churn)
+    monkeypatch.setattr(reporting_pipeline, "SECTIONS", with_planned)
+    monkeypatch.setattr(nodes, "SECTIONS", with_planned)
+    nodes_ = {n.name for n in reporting_pipeline.create_pipeline().nodes}
+    for section in with_planned:
         assert (f"report_{section.key}_section" in nodes_) == section.is_built
         assert section.is_built or section.planned, f"{section.key} says what it will show"
+    params = ReportingParams(
+        title="t",
+        currency="CNY",
+        figure_width_in=4,
+        figure_dpi=50,
+        features_per_heatmap=3,
+        tags_per_distribution_chart=3,
+    )
+    html, summary = nodes.build_report(params)
+    assert [s["method"] for s in summary["not_built"]] == [s.method for s in with_planned]
+    assert "M9 Customers about to leave (pipeline churn): will show churn rate per segment." in html
 
 
 def test_a_section_unknown_to_the_registry_is_refused():

@@ -34,8 +34,9 @@ def fit_champion(table: pd.DataFrame, outcome: StudyOutcome, params: LoanDemandP
 
 def evaluate_model(
     table: pd.DataFrame, model: FittedModel, outcome: StudyOutcome, params: LoanDemandParams
-) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Metrics JSON (RMSE, MAE, R², threshold precision and recall) and the family comparison, on the test snapshot."""
+) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
+    """Metrics JSON (RMSE, MAE, R², threshold precision and recall), the family comparison and the
+    per-customer test predictions (customer, snapshot, predicted and actual utilization), on the test snapshot."""
     test = test_rows(table)
     actual = test[params.model.target].astype(float).to_numpy()
     predicted = model.predict(test)
@@ -46,9 +47,18 @@ def evaluate_model(
         "champion": {"family": model.family, "config": model.config},
         "test": regression_metrics(actual, predicted),
         "potential_threshold": threshold_metrics(actual, predicted, params.potential_threshold),
+        "feature_importance": model.feature_importance(),
         "study": study_summary(outcome, params.study.n_trials),
     }
-    return metrics, family_comparison(table, model, outcome)
+    predictions = pd.DataFrame(
+        {
+            params.model.id_column: test[params.model.id_column].to_numpy(),
+            params.model.snapshot_column: test[params.model.snapshot_column].to_numpy(),
+            "predicted": predicted,
+            "actual": actual,
+        }
+    )
+    return metrics, family_comparison(table, model, outcome), predictions
 
 
 def score_customers(table: pd.DataFrame, model: FittedModel, params: LoanDemandParams) -> pd.DataFrame:

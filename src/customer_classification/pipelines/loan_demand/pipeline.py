@@ -29,7 +29,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 nodes.evaluate_model,
                 inputs=["loan_demand_table", "loan_demand_model", "loan_demand_tuning", PARAMS],
-                outputs=["loan_demand_metrics", "loan_demand_comparison"],
+                outputs=["loan_demand_metrics", "loan_demand_comparison", "loan_demand_test_predictions"],
                 name="evaluate_loan_demand_model",
             ),
             Node(

@@ -39,12 +39,14 @@ def _tiers(model: FittedModel, rows: pd.DataFrame, probability, spec: TierSpec) 
 
 def evaluate_model(
     table: pd.DataFrame, model: FittedModel, outcome: StudyOutcome, params: PotentialModelParams
-) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
-    """Metrics JSON, family comparison and tier report, all on the test snapshot."""
+) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Metrics JSON, family comparison, tier report and the per-customer test predictions (customer,
+    snapshot, predicted probability, tier, actual 0/1 outcome) behind them, all on the test snapshot."""
     test = test_rows(table)
     y = test[params.model.target].astype(bool).astype(int).to_numpy()
     probability = model.predict(test)
-    tiers = tier_report(_tiers(model, test, probability, params.tiers), y, probability)
+    test_tiers = _tiers(model, test, probability, params.tiers)
+    tiers = tier_report(test_tiers, y, probability)
     metrics = {
         "target": params.model.target,
         "test_snapshot": params.split.test_snapshot.isoformat(),
@@ -54,9 +56,19 @@ def evaluate_model(
         "test": binary_metrics(y, probability),
         "gain_table": gain_table(y, probability).to_dict("records"),
         "tiers": tiers.to_dict("records"),
+        "feature_importance": model.feature_importance(),
         "study": study_summary(outcome, params.study.n_trials),
     }
-    return metrics, family_comparison(table, model, outcome), tiers
+    predictions = pd.DataFrame(
+        {
+            params.model.id_column: test[params.model.id_column].to_numpy(),
+            params.model.snapshot_column: test[params.model.snapshot_column].to_numpy(),
+            "predicted": probability,
+            "tier": test_tiers,
+            "actual": y,
+        }
+    )
+    return metrics, family_comparison(table, model, outcome), tiers, predictions
 
 
 def score_customers(table: pd.DataFrame, model: FittedModel, params: PotentialModelParams) -> pd.DataFrame:

@@ -29,7 +29,12 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 nodes.evaluate_model,
                 inputs=["potential_model_table", "potential_model", "potential_model_tuning", PARAMS],
-                outputs=["potential_model_metrics", "potential_model_comparison", "potential_model_tiers"],
+                outputs=[
+                    "potential_model_metrics",
+                    "potential_model_comparison",
+                    "potential_model_tiers",
+                    "potential_model_test_predictions",
+                ],
                 name="evaluate_potential_model",
             ),
             Node(

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from customer_classification.pipelines.reporting.sections.data_quality import data_section
+from customer_classification.pipelines.reporting.sections.loan_demand import loan_demand_section
+from customer_classification.pipelines.reporting.sections.potential import potential_section
 from customer_classification.pipelines.reporting.sections.recommendations import recommendations_section
 from customer_classification.pipelines.reporting.sections.rm_types import rm_types_section
 from customer_classification.pipelines.reporting.sections.segments import segment_inputs, segments_section
@@ -68,16 +70,29 @@ SECTIONS: tuple[ReportSection, ...] = (
         "M1",
         "Customer potential value",
         ("potential_model",),
-        planned="ROC, KS, gain and calibration charts, feature importance, tier sizes A-D with their "
-        "observed upgrade rates",
+        potential_section,
+        _fixed(
+            "potential_model_metrics",
+            "potential_model_comparison",
+            "potential_model_tiers",
+            "potential_model_test_predictions",
+            "potential_scores",
+            "model_demo_evaluation",
+        ),
     ),
     ReportSection(
         "loan_demand",
         "M2",
         "Potential loan customers",
         ("loan_demand",),
-        planned="model comparison, predicted against actual utilization, the threshold curve and the "
-        "number of potential loan customers",
+        loan_demand_section,
+        _fixed(
+            "loan_demand_metrics",
+            "loan_demand_comparison",
+            "loan_demand_test_predictions",
+            "loan_demand_scores",
+            "model_demo_evaluation",
+        ),
     ),
     ReportSection(
         "tags", "M3", "Customer tags", ("tag_system",), tags_section, _fixed("tag_dictionary", "tag_weights")
