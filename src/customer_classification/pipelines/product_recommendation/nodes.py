@@ -291,27 +291,30 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _propensity_drivers(recommender: Recommender, frame: pd.DataFrame) -> np.ndarray | None:
-    """Customers x categories: the feature with the largest LightGBM contribution towards
-    each category in the next-product model, with its value ("logins 6m = 14"); ``None``
-    without a LightGBM explainer."""
+def _propensity_drivers(recommender: Recommender, frame: pd.DataFrame, rows: np.ndarray) -> dict[tuple[int, int], str]:
+    """For each (row, category) in ``rows`` (pairs of indices into ``frame`` and the
+    categories), the feature with the largest LightGBM contribution towards that category in
+    the next-product model, with its value ("logins 6m = 14"). Contributions (TreeSHAP over
+    every class's trees) are the costly part, so only the customers that need one get them."""
     model = recommender.propensity
-    if model.explainer is None:
-        return None
-    encoded = model.encoder.transform(frame)
+    if model.explainer is None or len(rows) == 0:
+        return {}
+    customers = np.unique(rows[:, 0])
+    encoded = model.encoder.transform(frame.iloc[customers])
     names = list(encoded.columns)
     width = len(names) + 1
     contributions = model.explainer.contributions(encoded)
-    drivers = np.empty((len(frame), len(recommender.categories)), dtype=object)
-    for column, category in enumerate(recommender.categories):
-        if category not in model.classes:
+    values = encoded.to_numpy(dtype=object)
+    position = {customer: i for i, customer in enumerate(customers)}
+    classes = list(model.classes)
+    drivers = {}
+    for customer, column in rows:
+        category = recommender.categories[column]
+        if category not in classes:
             continue
-        start = list(model.classes).index(category) * width
-        strongest = contributions[:, start : start + len(names)].argmax(axis=1)
-        values = encoded.to_numpy(dtype=object)[np.arange(len(frame)), strongest]
-        drivers[:, column] = [
-            f"{names[f].replace('_', ' ')} = {_shown(v)}" for f, v in zip(strongest, values, strict=True)
-        ]
+        i, start = position[customer], classes.index(category) * width
+        strongest = int(contributions[i, start : start + len(names)].argmax())
+        drivers[(customer, column)] = f"{names[strongest].replace('_', ' ')} = {_shown(values[i, strongest])}"
     return drivers
 
 
@@ -330,43 +333,45 @@ def recommend_products(
     scores = blended_scores(recommender, recommendation_blend, frame)
     top = rank_candidates(scores, held, params.top_k)
     links = recommender.similarity.strongest_link(frame)
-    drivers = _propensity_drivers(recommender, frame)
     contributions = {
         name: weight * (sources[name] - recommendation_blend["scale"][name][0]) / recommendation_blend["scale"][name][1]
         for name, weight in recommendation_blend["weights"].items()
         if weight > 0
     }
+    picks = [
+        (i, c, rank)
+        for rank in range(params.top_k)
+        for i, c in zip(np.flatnonzero(top[:, rank] >= 0), top[top[:, rank] >= 0, rank], strict=True)
+    ]
+    leading = [max(contributions, key=lambda n: contributions[n][i, c]) for i, c, _ in picks]
+    wanted = np.array([(i, c) for (i, c, _), source in zip(picks, leading, strict=True) if source == "propensity"])
+    drivers = _propensity_drivers(recommender, frame, wanted.reshape(-1, 2))
     rows = []
     categories = recommender.categories
-    for rank in range(params.top_k):
-        chosen = top[:, rank]
-        customers = np.flatnonzero(chosen >= 0)
-        picks = chosen[customers]
-        for i, c in zip(customers, picks, strict=True):
-            source = max(contributions, key=lambda n: contributions[n][i, c])
-            link = links[i, c]
-            if (source == "collaborative_filtering" and link is None) or (
-                source == "propensity" and (drivers is None or drivers[i, c] is None)
-            ):
-                source = "campaign_response"
-            reason = REASONS[source].format(
-                link=str(link).replace("_", " "),
-                category=categories[c].replace("_", " "),
-                value=sources["campaign_response"][i, c],
-                chance=sources["propensity"][i, c],
-                driver=None if drivers is None else drivers[i, c],
+    for (i, c, rank), lead in zip(picks, leading, strict=True):
+        link = links[i, c]
+        unexplained = (lead == "collaborative_filtering" and link is None) or (
+            lead == "propensity" and (i, c) not in drivers
+        )
+        source = "campaign_response" if unexplained else lead
+        reason = REASONS[source].format(
+            link=str(link).replace("_", " "),
+            category=categories[c].replace("_", " "),
+            value=sources["campaign_response"][i, c],
+            chance=sources["propensity"][i, c],
+            driver=drivers.get((i, c)),
+        )
+        rows.append(
+            (
+                frame.at[i, "customer_id"],
+                frame.at[i, "snapshot_date"],
+                rank + 1,
+                categories[c],
+                scores[i, c],
+                source,
+                reason,
             )
-            rows.append(
-                (
-                    frame.at[i, "customer_id"],
-                    frame.at[i, "snapshot_date"],
-                    rank + 1,
-                    categories[c],
-                    scores[i, c],
-                    source,
-                    reason,
-                )
-            )
+        )
     table = pd.DataFrame(rows, columns=[*KEYS, "rank", "product_category", "score", "reason_source", "reason"])
     return table.sort_values([*KEYS, "rank"], ignore_index=True)
 
