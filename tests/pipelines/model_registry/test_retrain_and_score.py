@@ -13,7 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from kedro.framework.project import pipelines
 from kedro.framework.startup import bootstrap_project
+from kedro_airflow.plugin import commands
 
 from customer_classification.pipelines.loan_demand import nodes as loan_nodes
 from tests.conftest import PROJECT, run
@@ -39,7 +41,11 @@ def fingerprints(root: Path, paths=OUTPUTS) -> dict[str, str]:
 
 def registry_files(root: Path) -> dict[str, str]:
     folder = root / REGISTRY
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +100,6 @@ def test_rerunning_the_month_is_idempotent(project, first_month):
 
 
 def test_score_fits_nothing_and_uses_the_registered_champions(project, first_month):
-    from kedro.framework.project import pipelines
-
     fitting = {"fit_tag_binner", "tune_potential_model", "fit_potential_model", "fit_recommenders", "choose_blend"}
     names = {n.name for n in pipelines["score"].nodes}
     assert not names & fitting and not any(n.endswith("fit_segments") for n in names)
@@ -157,8 +161,6 @@ def test_the_next_retrain_decides_against_the_champion_on_the_same_test_rows(pro
 
 
 def test_the_airflow_dag_of_retrain_is_generated_and_compiles(project):
-    from kedro_airflow.plugin import commands
-
     metadata = bootstrap_project(project)
     result = CliRunner().invoke(
         commands, ["airflow", "create", "--pipelines", "retrain", "--group-by", "memory", "-t", "dags"], obj=metadata
