@@ -68,8 +68,9 @@ def test_the_report_is_one_self_contained_page(reported_project):
     assert not re.search(r"(src|href)=\"(https?:)?//", html)
     assert "@import" not in html and "url(" not in html, "no stylesheet or font is fetched"
     figures = sorted((reported_project / REPORTING / "figures").rglob("*.png"))
-    # 2 data, 6 potential value, 3 loan demand, 4 tags, 2 per clustering group, 2 recommendations, 2 RM types
-    assert len(page.images) == len(figures) == 2 + 6 + 3 + 4 + 2 * 4 + 2 + 2
+    # 2 data, 6 potential value, 3 loan demand, 4 tags, 2 per clustering group, 2 recommendations, 2 RM types,
+    # 2 drift (one per model)
+    assert len(page.images) == len(figures) == 2 + 6 + 3 + 4 + 2 * 4 + 2 + 2 + 2
     assert all(img["alt"] for img in page.images)
 
 
@@ -100,6 +101,7 @@ def test_the_summary_comes_first_with_tiers_potential_loan_customers_and_metrics
         "M3Customer segments",
         "M4Product recommendations",
         "M5Relationship-manager types",
+        "Monthly retrain: champions and drift",
     ]
     assert "Product recommendations" in summary and "popularity baseline" in summary
 

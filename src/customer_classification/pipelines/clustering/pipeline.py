@@ -9,10 +9,9 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-import warnings
 from pathlib import Path
 
-from kedro.config import OmegaConfigLoader
+import yaml
 from kedro.framework.project import settings
 from kedro.pipeline import Node, Pipeline
 
@@ -29,14 +28,18 @@ def configured_groups(conf_source: Path | None = None) -> list[str]:
 
     The registry needs them before a session exists, so they are read here; the
     groups' settings themselves reach the nodes through ``params:clustering``.
+    The files are read as plain YAML (only the keys matter): a Kedro config loader
+    would re-register OmegaConf's ``globals`` resolver, process-wide, so that the
+    running session's parameters resolve ``${globals:...}`` from base and local
+    instead of its own environment (``--env next_month`` would run on base's dates).
     """
     source = conf_source or Path.cwd() / settings.CONF_SOURCE
-    if not source.is_dir():
-        return list(DEFAULT_GROUPS)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # OmegaConf's resolver deprecation, raised by Kedro itself
-        loader = OmegaConfigLoader(conf_source=str(source), base_env="base", default_run_env="local")
-        groups = loader["parameters"].get("clustering", {}).get("groups", {})
+    groups: dict = {}
+    for env in ("base", "local"):
+        for path in sorted((source / env).glob("parameters*.yml")):
+            block = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("clustering")
+            if isinstance(block, dict):  # an environment's top-level block replaces base's
+                groups = block.get("groups") or {}
     return list(groups) or list(DEFAULT_GROUPS)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from customer_classification.pipelines.reporting.sections.data_quality import data_section
 from customer_classification.pipelines.reporting.sections.loan_demand import loan_demand_section
 from customer_classification.pipelines.reporting.sections.potential import potential_section
+from customer_classification.pipelines.reporting.sections.operations import operations_section
 from customer_classification.pipelines.reporting.sections.recommendations import recommendations_section
 from customer_classification.pipelines.reporting.sections.rm_types import rm_types_section
 from customer_classification.pipelines.reporting.sections.segments import segment_inputs, segments_section
@@ -113,5 +114,13 @@ SECTIONS: tuple[ReportSection, ...] = (
         ("rm_classification",),
         rm_types_section,
         _fixed("rm_classification", "rm_thresholds", "rm_classification_summary", "rm_demo_evaluation"),
+    ),
+    ReportSection(
+        "operations",
+        "",
+        "Monthly retrain: champions and drift",
+        ("model_registry", "drift_monitoring"),
+        operations_section,
+        _fixed("champion_decisions", "drift_monitoring"),
     ),
 )
