@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from customer_classification.pipelines.reporting.sections.data_quality import data_section
 from customer_classification.pipelines.reporting.sections.loan_demand import loan_demand_section
-from customer_classification.pipelines.reporting.sections.potential import potential_section
 from customer_classification.pipelines.reporting.sections.operations import operations_section
+from customer_classification.pipelines.reporting.sections.potential import potential_section
 from customer_classification.pipelines.reporting.sections.recommendations import recommendations_section
 from customer_classification.pipelines.reporting.sections.rm_types import rm_types_section
 from customer_classification.pipelines.reporting.sections.segments import segment_inputs, segments_section
