@@ -44,13 +44,20 @@ PROJECT = Path(__file__).resolve().parents[1]
 TINY = {"demo_bank": {"n_customers": 400, "chunk_size": 150, "customers_per_rm": 40}}
 
 
+def copy_project(root: Path) -> Path:
+    """The project's conf/ (credentials left out, an empty conf/local), pyproject.toml and src/
+    copied into ``root``, so a Kedro run there writes its data there."""
+    shutil.copytree(PROJECT / "conf", root / "conf", ignore=shutil.ignore_patterns("credentials*"))
+    (root / "conf" / "local").mkdir(exist_ok=True)
+    shutil.copy(PROJECT / "pyproject.toml", root)
+    shutil.copytree(PROJECT / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
 @pytest.fixture
 def workdir(tmp_path, monkeypatch):
     """A copy of the project's settings in an empty folder, so the run writes its data there."""
-    shutil.copytree(PROJECT / "conf", tmp_path / "conf", ignore=shutil.ignore_patterns("credentials*"))
-    (tmp_path / "conf" / "local").mkdir(exist_ok=True)
-    shutil.copy(PROJECT / "pyproject.toml", tmp_path)
-    shutil.copytree(PROJECT / "src", tmp_path / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    copy_project(tmp_path)
     monkeypatch.chdir(tmp_path)
     bootstrap_project(tmp_path)
     return tmp_path

@@ -4,7 +4,6 @@ a custom group from configuration only, publishing to a front end over HTTP."""
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -16,7 +15,7 @@ from kedro.framework.startup import bootstrap_project
 from kedro.io.core import DatasetError
 
 from customer_classification.pipeline_registry import register_pipelines
-from tests.conftest import PROJECT, TINY, run
+from tests.conftest import TINY, copy_project, run
 
 GROUPS = ("basic", "financial", "non_financial", "lifestyle")
 SEGMENTS = "data/08_reporting/segments"
@@ -26,10 +25,7 @@ SEGMENTS = "data/08_reporting/segments"
 def project(tmp_path_factory):
     """A tiny demo bank with features and tags, segmented once for the module."""
     root = tmp_path_factory.mktemp("clustering_project")
-    shutil.copytree(PROJECT / "conf", root / "conf", ignore=shutil.ignore_patterns("credentials*"))
-    (root / "conf" / "local").mkdir(exist_ok=True)
-    shutil.copy(PROJECT / "pyproject.toml", root)
-    shutil.copytree(PROJECT / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    copy_project(root)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
         bootstrap_project(root)

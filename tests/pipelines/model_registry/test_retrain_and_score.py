@@ -18,7 +18,7 @@ from kedro.framework.startup import bootstrap_project
 from kedro_airflow.plugin import commands
 
 from customer_classification.pipelines.loan_demand import nodes as loan_nodes
-from tests.conftest import PROJECT, run
+from tests.conftest import copy_project, run
 
 SMALL_STUDY = {"n_trials": 3, "timeout_s": 120}
 FAST = {"potential_model": {"study": SMALL_STUDY}, "loan_demand": {"study": SMALL_STUDY}}
@@ -51,10 +51,7 @@ def registry_files(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     root = tmp_path_factory.mktemp("operations_project")
-    shutil.copytree(PROJECT / "conf", root / "conf", ignore=shutil.ignore_patterns("credentials*"))
-    (root / "conf" / "local").mkdir(exist_ok=True)
-    shutil.copy(PROJECT / "pyproject.toml", root)
-    shutil.copytree(PROJECT / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    copy_project(root)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
         bootstrap_project(root)

@@ -4,7 +4,6 @@ bank's own flat table through the catalog and parameters alone (docs/models.md).
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 
 import numpy as np
@@ -14,7 +13,7 @@ import pytest
 import yaml
 from kedro.framework.startup import bootstrap_project
 
-from tests.conftest import PROJECT, run
+from tests.conftest import copy_project, run
 
 SMALL_STUDY = {"n_trials": 4, "timeout_s": 60}
 PARAMS = {
@@ -28,10 +27,7 @@ BANK = {"demo_bank": {"n_customers": 1500, "chunk_size": 1500, "customers_per_rm
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     root = tmp_path_factory.mktemp("models_project")
-    shutil.copytree(PROJECT / "conf", root / "conf", ignore=shutil.ignore_patterns("credentials*"))
-    (root / "conf" / "local").mkdir(exist_ok=True)
-    shutil.copy(PROJECT / "pyproject.toml", root)
-    shutil.copytree(PROJECT / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    copy_project(root)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
         bootstrap_project(root)

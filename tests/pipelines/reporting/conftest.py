@@ -7,7 +7,7 @@ import shutil
 import pytest
 from kedro.framework.startup import bootstrap_project
 
-from tests.conftest import PROJECT, run
+from tests.conftest import PROJECT, copy_project, run
 
 REPORTING = "data/08_reporting"
 
@@ -16,10 +16,7 @@ REPORTING = "data/08_reporting"
 def reported_project(tmp_path_factory):
     """A copy of the project on which ``kedro run`` (every pipeline) has run once at 400 customers."""
     root = tmp_path_factory.mktemp("reported_project")
-    shutil.copytree(PROJECT / "conf", root / "conf", ignore=shutil.ignore_patterns("credentials*"))
-    (root / "conf" / "local").mkdir(exist_ok=True)
-    shutil.copy(PROJECT / "pyproject.toml", root)
-    shutil.copytree(PROJECT / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    copy_project(root)
     shutil.copytree(PROJECT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)

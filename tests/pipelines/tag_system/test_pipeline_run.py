@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +10,7 @@ from kedro.framework.startup import bootstrap_project
 from kedro.validation import ParameterValidationError
 
 from customer_classification.pipelines.tag_system.checks import TagConfigError
-from tests.conftest import PROJECT, TINY, run
+from tests.conftest import TINY, copy_project, run
 
 NEW_GROUP = {"wealth_signals": {"title": "Wealth signals", "description": "Signs of wealth to come."}}
 NEW_TAGS = {
@@ -52,10 +50,7 @@ OUTPUTS = ("data/06_models/tag_binner.pkl", "data/04_feature/customer_tags", "da
 def bank(tmp_path_factory):
     """A tiny demo bank with its features, built once for the module; tag_system runs on it."""
     root = tmp_path_factory.mktemp("tag_system_project")
-    shutil.copytree(PROJECT / "conf", root / "conf", ignore=shutil.ignore_patterns("credentials*"))
-    (root / "conf" / "local").mkdir(exist_ok=True)
-    shutil.copy(PROJECT / "pyproject.toml", root)
-    shutil.copytree(PROJECT / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    copy_project(root)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
         bootstrap_project(root)

@@ -24,6 +24,7 @@ from customer_classification.pipelines.data_engineering.monthly import with_epoc
 CATEGORICAL_FEATURES = ("occupation", "education", "marital_status")
 BALANCE_SERIES = ("aum", *[f"balance_{c}" for c in ASSET_CATEGORIES])
 _SECONDS_PER_DAY = 86_400.0
+HOLDING_MONTHS_CAP = 12
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,11 @@ def asset_features(balances: nw.DataFrame, t_ym: int) -> nw.DataFrame:
         ]
     )
     derived += [
-        (t_ym - nw.col("_first_ym")).cast(nw.Float64).alias("months_since_first_holding"),
+        # capped at 12: further back the warehouse's history may not reach, and an uncapped count
+        # would grow with the calendar (and drift every month) for every long-standing customer
+        nw.min_horizontal(t_ym - nw.col("_first_ym"), nw.lit(HOLDING_MONTHS_CAP))
+        .cast(nw.Float64)
+        .alias("months_since_first_holding"),
         new_categories.cast(nw.Float64).alias("n_new_categories_12m"),
     ]
     frame = frame.with_columns(*derived)

@@ -176,9 +176,16 @@ def _realised(frame: pd.DataFrame, categories: list[str]) -> tuple[np.ndarray, n
     return rows, realised[rows].astype(int).to_numpy()
 
 
-def _weight_grid(step: float) -> list[tuple[float, ...]]:
+def _weight_grid(step: float, min_response_weight: float) -> list[tuple[float, ...]]:
+    """Weights on a grid of ``step`` that sum to 1, the campaign-response models' at least
+    ``min_response_weight``."""
     ticks = np.round(np.arange(0, 1 + step / 2, step), 10)
-    return [w for w in itertools.product(ticks, repeat=len(SOURCES)) if abs(sum(w) - 1) < 1e-9]
+    response = SOURCES.index("campaign_response")
+    return [
+        w
+        for w in itertools.product(ticks, repeat=len(SOURCES))
+        if abs(sum(w) - 1) < 1e-9 and w[response] >= min_response_weight - 1e-9
+    ]
 
 
 def choose_blend(
@@ -205,7 +212,7 @@ def choose_blend(
             "the blend cannot be chosen"
         )
     tried = []
-    for weights in _weight_grid(params.blend_step):
+    for weights in _weight_grid(params.blend_step, params.min_response_weight):
         blend = {"weights": dict(zip(SOURCES, weights, strict=True)), "scale": scale}
         scores = _blend(sources, blend, len(frame), len(recommender.categories))
         top = rank_candidates(scores[rows], held[rows], params.top_k)

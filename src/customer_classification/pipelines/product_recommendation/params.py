@@ -32,6 +32,12 @@ class ProductRecommendationParams(BaseModel):
     scoring_snapshot: dt.date
     top_k: int = Field(default=3, ge=1)
     blend_step: float = Field(default=0.1, gt=0, le=0.5, description="Grid step of the blend weights (they sum to 1).")
+    min_response_weight: float = Field(
+        default=0.2,
+        ge=0,
+        le=1,
+        description="Least blend weight of the campaign-response models: the feedback loop always moves the ranking.",
+    )
     response_min_positives: int = Field(
         default=20, ge=1, description="Fewer answered (or unanswered) offers of a category: its observed rate is used."
     )
