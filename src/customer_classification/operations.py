@@ -70,7 +70,7 @@ def score_pipeline(pipelines: dict[str, Pipeline], groups: list[str] | None = No
             for name, nodes in SCORING_NODES.items()
         ),
         Pipeline(
-            pipelines["product_recommendation"].only_nodes("recommend_products"),
+            pipelines["product_recommendation"].only_nodes("recommend_products", "assign_scenarios"),
             inputs={"recommender": champion["recommender"], "recommendation_blend": champion["recommendation_blend"]},
         ),
         pipelines["rm_classification"],
