@@ -4,9 +4,7 @@ validation snapshot, evaluate on the test snapshot, recommend at the scoring sna
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 import narwhals as nw
@@ -14,10 +12,20 @@ import numpy as np
 import optuna
 import pandas as pd
 
-from customer_classification.modelling.fitted import FittedModel, refit_champion, tune
+from customer_classification.modelling.fitted import refit_champion, tune
 from customer_classification.modelling.study import StudyOutcome
 from customer_classification.modelling.table import assemble_model_table, customer_group
 from customer_classification.pipelines.product_recommendation.params import ProductRecommendationParams
+from customer_classification.pipelines.product_recommendation.recommender import (
+    REASONS,
+    SOURCES,
+    Recommender,
+    blended_scores,
+    combine,
+    propensity_drivers,
+    standardise,
+    weight_grid,
+)
 from customer_classification.pipelines.product_recommendation.scenarios import NO_SCENARIO, assign
 from customer_classification.pipelines.product_recommendation.scoring import (
     CategoryResponseModels,
@@ -28,43 +36,7 @@ from customer_classification.pipelines.product_recommendation.scoring import (
 
 logger = logging.getLogger(__name__)
 KEYS = ["customer_id", "snapshot_date"]
-SOURCES = ("collaborative_filtering", "campaign_response", "propensity")
 TRAIN, VALIDATION, TEST = 0, 1, 2
-
-
-@dataclass
-class Recommender:
-    """The fitted scorers, the acquisition frequencies of the training customers, and the
-    next-product model twice: refitted on train + validation (test and scoring) and fitted on
-    the training customers only (the blend is chosen on validation with it, out of sample)."""
-
-    categories: list[str]
-    similarity: ItemSimilarity
-    response: CategoryResponseModels
-    popularity: np.ndarray
-    propensity: FittedModel
-    propensity_before_validation: Any
-
-    def _propensity(self, frame: pd.DataFrame, out_of_sample: bool) -> np.ndarray:
-        if out_of_sample:
-            probabilities = self.propensity_before_validation.predict(self.propensity.encoder.transform(frame))
-        else:
-            probabilities = self.propensity.predict(frame)
-        classes = list(self.propensity.classes)
-        columns = [
-            probabilities[:, classes.index(c)] if c in classes else np.zeros(len(frame)) for c in self.categories
-        ]
-        return np.column_stack(columns)
-
-    def source_scores(self, frame: pd.DataFrame, out_of_sample: bool = False) -> dict[str, np.ndarray]:
-        return {
-            "collaborative_filtering": self.similarity.score(frame),
-            "campaign_response": self.response.score(frame),
-            "propensity": self._propensity(frame, out_of_sample),
-        }
-
-    def held(self, frame: pd.DataFrame) -> np.ndarray:
-        return frame[[f"holds_{c}" for c in self.categories]].fillna(0).to_numpy() > 0
 
 
 def _snapshots(frame: Any, snapshots: list[dt.date]) -> pd.DataFrame:
@@ -148,44 +120,12 @@ def fit_recommenders(
     )
 
 
-def _standardise(scores: np.ndarray, held: np.ndarray) -> tuple[float, float]:
-    """Mean and spread of a source's scores over the categories customers could still take."""
-    values = scores[~held]
-    spread = float(values.std())
-    return float(values.mean()), spread if spread > 0 else 1.0
-
-
-def _blend(sources: dict[str, np.ndarray], blend: dict[str, Any], rows: int, columns: int) -> np.ndarray:
-    total = np.zeros((rows, columns))
-    for name, weight in blend["weights"].items():
-        centre, spread = blend["scale"][name]
-        total += weight * (sources[name] - centre) / spread
-    return total
-
-
-def blended_scores(recommender: Recommender, blend: dict[str, Any], frame: pd.DataFrame) -> np.ndarray:
-    """Customers x categories: the weighted sum of the sources' standardised scores."""
-    return _blend(recommender.source_scores(frame), blend, len(frame), len(recommender.categories))
-
-
 def _realised(frame: pd.DataFrame, categories: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Rows whose realised next category is recommendable, and its index."""
     position = {c: i for i, c in enumerate(categories)}
     realised = frame["next_product_category"].map(position)
     rows = realised.notna().to_numpy()
     return rows, realised[rows].astype(int).to_numpy()
-
-
-def _weight_grid(step: float, min_response_weight: float) -> list[tuple[float, ...]]:
-    """Weights on a grid of ``step`` that sum to 1, the campaign-response models' at least
-    ``min_response_weight``."""
-    ticks = np.round(np.arange(0, 1 + step / 2, step), 10)
-    response = SOURCES.index("campaign_response")
-    return [
-        w
-        for w in itertools.product(ticks, repeat=len(SOURCES))
-        if abs(sum(w) - 1) < 1e-9 and w[response] >= min_response_weight - 1e-9
-    ]
 
 
 def choose_blend(
@@ -204,7 +144,7 @@ def choose_blend(
     frame = _with_labels(customer_features, model_labels, [params.validation_snapshot], params, VALIDATION)
     held = recommender.held(frame)
     sources = recommender.source_scores(frame, out_of_sample=True)
-    scale = {name: _standardise(sources[name], held) for name in SOURCES}
+    scale = {name: standardise(sources[name], held) for name in SOURCES}
     rows, realised = _realised(frame, recommender.categories)
     if not rows.any():
         raise ValueError(
@@ -212,9 +152,9 @@ def choose_blend(
             "the blend cannot be chosen"
         )
     tried = []
-    for weights in _weight_grid(params.blend_step, params.min_response_weight):
+    for weights in weight_grid(params.blend_step, params.min_response_weight):
         blend = {"weights": dict(zip(SOURCES, weights, strict=True)), "scale": scale}
-        scores = _blend(sources, blend, len(frame), len(recommender.categories))
+        scores = combine(sources, blend, len(frame), len(recommender.categories))
         top = rank_candidates(scores[rows], held[rows], params.top_k)
         hit, average_precision = hit_rate_and_map(top, realised)
         tried.append({**blend["weights"], "hit_rate": hit, "map": average_precision})
@@ -284,47 +224,6 @@ def evaluate_recommendations(
     }
 
 
-REASONS = {
-    "collaborative_filtering": "customers who hold {link} often also hold {category}",
-    "campaign_response": "likely to answer a {category} offer ({value:.0%} response propensity)",
-    "propensity": "customers with this profile often take {category} next ({chance:.0%} chance in 6 months); "
-    "strongest signal: {driver}",
-}
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, float | np.floating):
-        return "missing" if np.isnan(value) else f"{value:,.4g}"
-    return str(value)
-
-
-def _propensity_drivers(recommender: Recommender, frame: pd.DataFrame, rows: np.ndarray) -> dict[tuple[int, int], str]:
-    """For each (row, category) in ``rows`` (pairs of indices into ``frame`` and the
-    categories), the feature with the largest LightGBM contribution towards that category in
-    the next-product model, with its value ("logins 6m = 14"). Contributions (TreeSHAP over
-    every class's trees) are the costly part, so only the customers that need one get them."""
-    model = recommender.propensity
-    if model.explainer is None or len(rows) == 0:
-        return {}
-    customers = np.unique(rows[:, 0])
-    encoded = model.encoder.transform(frame.iloc[customers])
-    names = list(encoded.columns)
-    width = len(names) + 1
-    contributions = model.explainer.contributions(encoded)
-    values = encoded.to_numpy(dtype=object)
-    position = {customer: i for i, customer in enumerate(customers)}
-    classes = list(model.classes)
-    drivers = {}
-    for customer, column in rows:
-        category = recommender.categories[column]
-        if category not in classes:
-            continue
-        i, start = position[customer], classes.index(category) * width
-        strongest = int(contributions[i, start : start + len(names)].argmax())
-        drivers[(customer, column)] = f"{names[strongest].replace('_', ' ')} = {_shown(values[i, strongest])}"
-    return drivers
-
-
 def recommend_products(
     customer_features: Any,
     recommender: Recommender,
@@ -352,7 +251,7 @@ def recommend_products(
     ]
     leading = [max(contributions, key=lambda n: contributions[n][i, c]) for i, c, _ in picks]
     wanted = np.array([(i, c) for (i, c, _), source in zip(picks, leading, strict=True) if source == "propensity"])
-    drivers = _propensity_drivers(recommender, frame, wanted.reshape(-1, 2))
+    drivers = propensity_drivers(recommender, frame, wanted.reshape(-1, 2))
     rows = []
     categories = recommender.categories
     for (i, c, rank), lead in zip(picks, leading, strict=True):
