@@ -23,7 +23,8 @@ SPLIT = "split"
 SPLITS = ("train", "validation", "test", "scoring")
 
 
-def _to_pandas(frame: Any, snapshot_column: str, snapshots: list[dt.date]) -> pd.DataFrame:
+def snapshot_rows(frame: Any, snapshot_column: str, snapshots: list[dt.date]) -> pd.DataFrame:
+    """The rows of ``snapshots`` as pandas, from whatever engine the catalog loaded."""
     if hasattr(frame, "toPandas") and not hasattr(frame, "to_pandas"):  # PySpark
         frame = nw.from_native(frame)
     native = nw.from_native(frame)
@@ -46,8 +47,8 @@ def assemble_model_table(features: Any, labels: Any, spec: ModelSpec, split: Spl
     Columns: id, snapshot, ``split``, target, then the feature columns of ``features``.
     """
     snapshots = [*split.training_snapshots, split.validation_snapshot, split.test_snapshot, split.scoring_snapshot]
-    feats = _to_pandas(features, spec.snapshot_column, snapshots)
-    labs = _to_pandas(labels, spec.snapshot_column, snapshots)
+    feats = snapshot_rows(features, spec.snapshot_column, snapshots)
+    labs = snapshot_rows(labels, spec.snapshot_column, snapshots)
     keys = [spec.id_column, spec.snapshot_column]
     missing = [c for c in [*keys, *spec.label_columns] if c not in labs.columns]
     if missing:

@@ -7,14 +7,13 @@ import datetime as dt
 import logging
 from typing import Any
 
-import narwhals as nw
 import numpy as np
 import optuna
 import pandas as pd
 
 from customer_classification.modelling.fitted import refit_champion, tune
 from customer_classification.modelling.study import StudyOutcome
-from customer_classification.modelling.table import assemble_model_table, customer_group
+from customer_classification.modelling.table import assemble_model_table, customer_group, snapshot_rows
 from customer_classification.pipelines.product_recommendation.params import ProductRecommendationParams
 from customer_classification.pipelines.product_recommendation.recommender import (
     REASONS,
@@ -40,12 +39,7 @@ TRAIN, VALIDATION, TEST = 0, 1, 2
 
 
 def _snapshots(frame: Any, snapshots: list[dt.date]) -> pd.DataFrame:
-    data = nw.from_native(frame)
-    wanted = [dt.datetime.combine(s, dt.time()) for s in snapshots]
-    data = data.filter(nw.col("snapshot_date").is_in(wanted))
-    if isinstance(data, nw.LazyFrame):
-        data = data.collect()
-    return data.to_pandas().sort_values(KEYS, ignore_index=True)
+    return snapshot_rows(frame, "snapshot_date", snapshots).sort_values(KEYS, ignore_index=True)
 
 
 def _with_labels(
