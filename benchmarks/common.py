@@ -56,7 +56,7 @@ def measured_run(command: list[str], cwd: Path, poll_seconds: float = 0.2, label
         "command": label or " ".join(command),
         "wall_seconds": round(wall, 2),
         "peak_rss_mb": round(peak / 2**20),
-        "last_line": lines[-1][-200:] if lines else "",
+        "last_line": lines[-1] if lines else "",
     }
 
 

@@ -5,11 +5,14 @@
 1. Generates the demo bank at that scale in a scratch project (kept in
    ``--workdir`` and reused while the scale matches).
 2. Runs ``kedro run --pipelines data_engineering`` there: wall time and peak memory.
+   It runs in-process under ``benchmarks/node_memory.py``, which records the peak
+   memory and time of every step (node run, dataset load and save).
 3. Computes the customer-month transaction aggregates (``monthly_transactions``:
    counts, debit / credit / income amounts in cents, 5 channel and 12 merchant
-   counts, last timestamp) from the raw parquet twice, each in its own process: with the
-   project's node on Polars, and with a hand-written DuckDB SQL; checks that both
-   give the same numbers and reports the time and memory ratios.
+   counts, last timestamp) from the raw parquet twice, each in its own process: as the
+   pipeline does (Polars, in customer buckets of at most ``rows_per_pass`` rows
+   from ``parameters_data_engineering.yml``), and with a hand-written DuckDB SQL;
+   checks that both give the same numbers and reports the time and memory ratios.
 
 Prints the figures and saves them to ``benchmarks/results/data_engineering_<customers>.json``.
 """
@@ -23,6 +26,7 @@ import textwrap
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import yaml
 from common import machine, measured_run, save, scratch_project
 
 from customer_classification.demo_bank.catalogue import CHANNELS, DEBIT_CATEGORIES
@@ -30,13 +34,15 @@ from customer_classification.pipelines.data_engineering.monthly import INCOME_CA
 
 OURS = """
 import sys, time
-from customer_classification.datasets import ChunkedParquetDataset
-from customer_classification.pipelines.data_engineering.monthly import monthly_transactions
 import narwhals as nw
+from customer_classification.datasets import ChunkedParquetDataset, TableChunk
+from customer_classification.pipelines.data_engineering.monthly import customer_buckets, monthly_transactions
 started = time.perf_counter()
-frame = ChunkedParquetDataset(path=sys.argv[1], backend="polars_lazy").load()
-result = monthly_transactions(nw.from_native(frame)).to_native().collect()
-result.sort(["customer_id", "ym"]).write_parquet(sys.argv[2])
+frame = nw.from_native(ChunkedParquetDataset(path=sys.argv[1], backend="polars_lazy").load())
+rows = frame.select(nw.len()).collect().item()
+output = ChunkedParquetDataset(path=sys.argv[2], backend="polars")
+for bucket, buckets, part in customer_buckets(frame, rows, int(sys.argv[3])):
+    output.save(TableChunk(monthly_transactions(part).to_native(), bucket, buckets))
 print(f"{time.perf_counter() - started:.2f}")
 """
 
@@ -77,8 +83,9 @@ print(f"{time.perf_counter() - started:.2f}")
 
 
 def compare(ours: Path, theirs: Path) -> dict[str, float]:
-    left = pq.read_table(ours).to_pandas()
-    right = pq.read_table(theirs).to_pandas()[left.columns]
+    keys = ["customer_id", "ym"]
+    left = pq.read_table(ours).to_pandas().sort_values(keys, ignore_index=True)
+    right = pq.read_table(theirs).to_pandas()[left.columns].sort_values(keys, ignore_index=True)
     assert len(left) == len(right), (len(left), len(right))
     worst = 0.0
     for column in left.columns:
@@ -107,17 +114,25 @@ def main() -> None:
     transactions = sum(pq.ParquetFile(p).metadata.num_rows for p in (raw / "transactions").glob("*.parquet"))
 
     print("running data_engineering ...", flush=True)
-    pipeline = measured_run(["kedro", "run", "--pipelines", "data_engineering"], workdir)
-    pipeline.pop("last_line")
+    pipeline = measured_run(
+        [sys.executable, str(Path(__file__).with_name("node_memory.py")), str(workdir), "data_engineering"],
+        workdir,
+        label="kedro run --pipelines data_engineering (in-process, memory sampled per step)",
+    )
+    steps = json.loads(pipeline.pop("last_line"))
+    pipeline["heaviest_steps"] = dict(sorted(steps.items(), key=lambda s: -s[1]["peak_rss_mb"])[:8])
     print(f"pipeline: {pipeline}", flush=True)
+    rows_per_pass = yaml.safe_load((workdir / "conf/base/parameters_data_engineering.yml").read_text())[
+        "data_engineering"
+    ]["rows_per_pass"]
 
     out = workdir / "data" / "bench"
     out.mkdir(exist_ok=True)
     (out / "query.sql").write_text(duckdb_sql(raw / "transactions"))
     ours = measured_run(
-        [sys.executable, "-c", OURS, str(raw / "transactions"), str(out / "ours.parquet")],
+        [sys.executable, "-c", OURS, str(raw / "transactions"), str(out / "ours"), str(rows_per_pass)],
         workdir,
-        label="monthly_transactions (narwhals on a lazy Polars scan) -> parquet",
+        label=f"monthly_transactions (narwhals on a lazy Polars scan, buckets of <= {rows_per_pass:,} rows) -> parquet",
     )
     theirs = measured_run(
         [sys.executable, "-c", DUCKDB, str(out / "query.sql"), str(out / "duckdb.parquet")],
@@ -126,7 +141,7 @@ def main() -> None:
     )
     for run in (ours, theirs):
         run["compute_seconds"] = float(run.pop("last_line"))
-    agreement = compare(out / "ours.parquet", out / "duckdb.parquet")
+    agreement = compare(out / "ours", out / "duckdb.parquet")
 
     result = {
         "benchmark": "data_engineering",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import polars as pl
 import pytest
+from pandas.testing import assert_frame_equal
 
 from customer_classification.contracts import RAW_TABLES, ContractError, raise_for_violations, validate_table
-from customer_classification.contracts.engine import repair_table
+from customer_classification.contracts.repair import repair_table
 from tests.conftest import build_bank
 
 
@@ -123,3 +125,40 @@ def test_repair_drops_or_blanks_exactly_the_offending_rows(small_bank, small_par
     assert income.action == "set to missing"
     assert len(customers) == len(small_bank["customers"]), "a nullable value is blanked, the customer kept"
     assert (customers["annual_income"].dropna() >= 0).all()
+
+
+def test_key_checks_in_buckets_find_what_one_pass_finds(small_bank, small_params):
+    """A lazy table larger than rows_per_pass is key-checked bucket by bucket; the
+    duplicates, key collisions and repairs are the same as in one eager pass."""
+    as_of = small_params.month_ends[-1]
+    raw = small_bank["transactions"]
+    clash = raw.iloc[[10, 20_000]].copy()
+    clash["transaction_id"] = raw["transaction_id"].iloc[5]  # two other rows under an existing key
+    clash["amount"] = [1.5, 2.5]
+    raw = pd.concat([raw, clash], ignore_index=True)
+    tables = {"transactions": raw, "customers": small_bank["customers"]}
+    lazy = {name: pl.from_pandas(frame).lazy() for name, frame in tables.items()}
+    assert len(raw) > 4 * 40_000
+
+    def found(frames, **kwargs):
+        violations = validate_table(frames["transactions"], RAW_TABLES["transactions"], frames, as_of=as_of, **kwargs)
+        return [(v.rule, v.count, v.examples) for v in violations]
+
+    one_pass = found(tables)
+    assert ("unique key (different rows share a key)", 3, (raw["transaction_id"].iloc[5],)) in one_pass
+    assert found(lazy, rows_per_pass=40_000) == one_pass
+
+    clean = {name: pl.from_pandas(small_bank[name]).lazy() for name in tables}
+    repaired, repairs = repair_table(
+        clean["transactions"], RAW_TABLES["transactions"], clean, as_of=as_of, rows_per_pass=40_000
+    )
+    expected, expected_repairs = repair_table(
+        small_bank["transactions"], RAW_TABLES["transactions"], small_bank, as_of=as_of
+    )
+    assert repairs == expected_repairs
+    keys = ["transaction_id"]
+    assert_frame_equal(
+        repaired.collect().to_pandas().sort_values(keys, ignore_index=True),
+        expected.sort_values(keys, ignore_index=True),
+        check_dtype=False,
+    )

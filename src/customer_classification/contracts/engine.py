@@ -26,6 +26,8 @@ from typing import Any, Literal
 
 import narwhals as nw
 
+from customer_classification.buckets import bucket_count, in_bucket, integer_column
+
 TypeFamily = Literal["int", "float", "string", "date", "datetime", "bool"]
 Severity = Literal["hard", "soft"]
 N_EXAMPLES = 5
@@ -198,7 +200,7 @@ class _RowRule:
     blank_instead_of_drop: bool
 
 
-def _row_rules(
+def row_rules(
     frame: Frame, table: TableContract, references: Mapping[str, Any] | None, as_of: dt.date | None
 ) -> tuple[Frame, list[_RowRule]]:
     """Every value and foreign-key rule of the table, with the frame they apply to
@@ -218,7 +220,7 @@ def _row_rules(
     return frame, rules
 
 
-def _count_rules(frame: Frame, rules: Sequence[_RowRule]) -> tuple[int, list[int]]:
+def count_rules(frame: Frame, rules: Sequence[_RowRule]) -> tuple[int, list[int]]:
     """Rows of the frame and rows breaking each rule, in one pass."""
     counts = _collect(
         frame.select(
@@ -229,31 +231,34 @@ def _count_rules(frame: Frame, rules: Sequence[_RowRule]) -> tuple[int, list[int
     return int(counts[0]), [int(c or 0) for c in counts[1:]]
 
 
-def _repeated_keys(frame: Frame, key: list[str]) -> Frame:
-    return frame.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1).select(key)
+def repeated_keys(frame: Frame, key: list[str], rows: int, rows_per_pass: int | None) -> Frame:
+    """The keys that more than one row shares.
 
-
-def _distinct(frame: Frame, key: list[str]) -> Frame:
-    """The frame without exact duplicate rows.
-
-    Eager frames keep their row order. On lazy engines only the rows whose key
-    repeats are compared whole: a distinct over every column of a 60-million-row
-    table needs the whole table in memory, a count per key does not. Row order does
-    not matter downstream (money is summed in integer cents).
+    On Polars' lazy engine they are computed once, in buckets of an integer key
+    column when the table has more than ``rows_per_pass`` rows, and kept in memory
+    (they are few): later passes join against them instead of grouping the whole
+    table again, and no pass holds every key of a large table at once.
     """
-    if isinstance(frame, nw.DataFrame):
-        return frame.unique(maintain_order=True)
-    repeated = _repeated_keys(frame, key)
-    single = frame.join(repeated, on=key, how="anti")
-    several = frame.join(repeated, on=key, how="semi").unique()
-    return nw.concat([single, several], how="vertical")
+
+    def repeated(part: Frame) -> Frame:
+        return part.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1).select(key)
+
+    if not isinstance(frame, nw.LazyFrame) or frame.implementation.is_spark_like():
+        return repeated(frame)
+    column = integer_column(frame, key)
+    buckets = bucket_count(frame, rows, rows_per_pass) if column else 1
+    parts = [
+        _collect(repeated(frame if buckets == 1 else frame.filter(in_bucket(column, bucket, buckets))))
+        for bucket in range(buckets)
+    ]
+    return nw.concat(parts, how="vertical").lazy()
 
 
-def _key_rules(frame: Frame, table: TableContract, rows: int) -> list[Violation]:
+def _key_rules(frame: Frame, table: TableContract, rows: int, rows_per_pass: int | None) -> list[Violation]:
     """Exact duplicates (soft) and different rows under one key (hard), looking only
     at the rows whose key repeats."""
     key = list(table.key)
-    sharing = frame.join(_repeated_keys(frame, key), on=key, how="semi")
+    sharing = frame.join(repeated_keys(frame, key, rows, rows_per_pass), on=key, how="semi")
     shared_rows = row_count(sharing)
     if not shared_rows:
         return []
@@ -315,6 +320,7 @@ def validate_table(
     table: TableContract,
     references: Mapping[str, Any] | None = None,
     as_of: dt.date | None = None,
+    rows_per_pass: int | None = None,
 ) -> list[Violation]:
     """Every violation of ``table`` by a frame of any engine narwhals supports.
 
@@ -324,6 +330,8 @@ def validate_table(
         references: other tables by name (same engine), for the foreign keys; a
             foreign key whose table is absent is not checked.
         as_of: end of the history; columns flagged ``not_after_as_of`` must not pass it.
+        rows_per_pass: on Polars' lazy engine, the most rows one pass of the key
+            check groups at once (larger tables are checked in buckets); None for one pass.
     """
     frame = nw.from_native(native_frame)
     rows = row_count(frame)
@@ -347,15 +355,15 @@ def validate_table(
         )  # fmt: skip
     if found:
         return found  # the rows cannot be checked against a schema they do not have
-    flagged, rules = _row_rules(frame, table, references, as_of)
-    _, counts = _count_rules(flagged, rules)
+    flagged, rules = row_rules(frame, table, references, as_of)
+    _, counts = count_rules(flagged, rules)
     for rule, count in zip(rules, counts, strict=True):
         if count:
             examples = _examples(flagged, rule.condition, rule.column)
             found.append(
                 Violation(table.name, rule.column, rule.rule, rule.severity, count, rows, examples, rule.tolerance)
             )
-    return found + _key_rules(frame, table, rows)
+    return found + _key_rules(frame, table, rows, rows_per_pass)
 
 
 def raise_for_violations(violations: Sequence[Violation]) -> None:
@@ -363,62 +371,3 @@ def raise_for_violations(violations: Sequence[Violation]) -> None:
     stopping = [v for v in violations if v.stops_run]
     if stopping:
         raise ContractError(stopping)
-
-
-@dataclass(frozen=True)
-class Repair:
-    """What :func:`repair_table` did for one rule: rows dropped, or values set to missing."""
-
-    table: str
-    column: str
-    rule: str
-    action: Literal["dropped rows", "set to missing"]
-    rows: int
-
-    def as_record(self) -> dict[str, Any]:
-        return {"table": self.table, "column": self.column, "rule": self.rule, "action": self.action, "rows": self.rows}
-
-
-def repair_table(
-    native_frame: Any,
-    table: TableContract,
-    references: Mapping[str, Any] | None = None,
-    as_of: dt.date | None = None,
-) -> tuple[Any, list[Repair]]:
-    """Repair the soft violations of a table that passed :func:`raise_for_violations`.
-
-    Exact duplicate rows are dropped (one kept). A value breaking a rule of a
-    nullable column is set to missing and the row kept; a row breaking a rule of
-    a required column, or pointing at an unknown key, is dropped. Returns the
-    repaired native frame and one :class:`Repair` per rule that changed rows (the
-    rows breaking that rule; a row breaking two rules counts under both).
-    """
-    frame = nw.from_native(native_frame)
-    columns = frame.collect_schema().names()
-    before = row_count(frame)
-    frame = _distinct(frame, list(table.key))
-    flagged, rules = _row_rules(frame, table, references, as_of)
-    rows, counts = _count_rules(flagged, rules)
-    repairs = []
-    if before > rows:
-        repairs.append(Repair(table.name, "+".join(table.key), "exact duplicate row", "dropped rows", before - rows))
-    broken = [(rule, count) for rule, count in zip(rules, counts, strict=True) if count]
-    if not broken:
-        return frame.to_native(), repairs
-    blanked: dict[str, list[nw.Expr]] = {}
-    dropped: list[nw.Expr] = []
-    for rule, count in broken:
-        if rule.blank_instead_of_drop:
-            blanked.setdefault(rule.column, []).append(rule.condition)
-        else:
-            dropped.append(rule.condition)
-        action = "set to missing" if rule.blank_instead_of_drop else "dropped rows"
-        repairs.append(Repair(table.name, rule.column, rule.rule, action, count))
-    if blanked:
-        flagged = flagged.with_columns(
-            nw.when(~nw.any_horizontal(*conditions, ignore_nulls=True)).then(nw.col(column)).alias(column)
-            for column, conditions in blanked.items()
-        )
-    if dropped:
-        flagged = flagged.filter(~nw.any_horizontal(*dropped, ignore_nulls=True))
-    return flagged.select(columns).to_native(), repairs

@@ -30,6 +30,10 @@ def engineering_params(small_params) -> DataEngineeringParams:
 
 
 def to_engine(frame: pd.DataFrame, engine: str):
+    """A raw table as the catalog would load it: ``polars``, ``polars_lazy`` (a scan's
+    plan, as the base catalog gives) or ``pandas``."""
+    if engine == "polars_lazy":
+        return pl.from_pandas(frame).lazy()
     return pl.from_pandas(frame) if engine == "polars" else frame.copy()
 
 

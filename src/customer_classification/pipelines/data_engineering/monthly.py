@@ -9,12 +9,17 @@ identical on every engine and every run.
 Every event table is reduced to one row per customer and calendar month (``ym`` =
 year * 12 + month - 1). Snapshot features and labels are then windows over these
 small tables, so the large tables are read once whatever the number of snapshots.
+A large table is reduced in buckets of customers (:func:`customer_buckets`), each
+bucket's result sorted: a customer's months are always together and in order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import narwhals as nw
 
+from customer_classification.buckets import bucket_count, in_bucket
 from customer_classification.demo_bank.catalogue import (
     ASSET_CATEGORIES,
     CHANNELS,
@@ -26,6 +31,18 @@ from customer_classification.demo_bank.catalogue import (
 INCOME_CATEGORIES = ("salary", "pension", "business_income")
 KEYS = ["customer_id", "ym"]
 Frame = nw.DataFrame | nw.LazyFrame
+
+
+def customer_buckets(events: Frame, rows: int, rows_per_pass: int | None) -> Iterator[tuple[int, int, Frame]]:
+    """``(bucket, buckets, events of that bucket's customers)``, enough buckets for each
+    to hold at most ``rows_per_pass`` of the table's ``rows`` (one bucket on Spark).
+
+    Aggregating bucket by bucket gives the same customer-month rows as one pass,
+    in at most ``rows_per_pass`` rows' worth of memory (see ``customer_classification.buckets``).
+    """
+    buckets = bucket_count(events, rows, rows_per_pass)
+    for bucket in range(buckets):
+        yield bucket, buckets, events if buckets == 1 else events.filter(in_bucket("customer_id", bucket, buckets))
 
 
 def year_month(column: str) -> nw.Expr:
@@ -210,4 +227,4 @@ def monthly_campaigns(responses: nw.DataFrame) -> nw.DataFrame:
     )
     both = nw.concat([offers, answered], how="vertical")
     counts = [c for c in offers.collect_schema().names() if c not in KEYS]
-    return both.group_by(KEYS).agg(*[nw.col(c).sum() for c in counts])
+    return both.group_by(KEYS).agg(*[nw.col(c).sum() for c in counts]).sort(KEYS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import narwhals as nw
@@ -54,7 +54,7 @@ def validate_raw_tables(
         "digital_events": digital_events,
         "campaign_responses": campaign_responses,
     }
-    repaired, report = check_and_repair(tables, data_engineering.history_end)
+    repaired, report = check_and_repair(tables, data_engineering.history_end, data_engineering.rows_per_pass)
     logger.info(
         "Data quality: %s rows dropped and %s values set to missing across %s tables",
         f"{report['rows_dropped']:,}",
@@ -81,29 +81,73 @@ def _native(frame: nw.DataFrame | nw.LazyFrame) -> Any:
     return frame.to_native()
 
 
-def aggregate_balances(validated_holdings: Any, validated_products: Any) -> Any:
+def _by_customer_bucket(
+    aggregate: Callable[..., Any],
+    table: str,
+    validated_events: Any,
+    data_quality_report: dict[str, Any],
+    data_engineering: DataEngineeringParams,
+    *others: Any,
+) -> Iterator[TableChunk]:
+    """``aggregate`` one bucket of customers at a time, each bucket a part of the output.
+
+    The number of buckets follows the validated table's rows, as the quality report
+    counted them, and ``rows_per_pass``: a large table is never grouped whole.
+    """
+    rows = data_quality_report["tables"][table]["rows_out"]
+    events = nw.from_native(validated_events)
+    for bucket, buckets, part in monthly.customer_buckets(events, rows, data_engineering.rows_per_pass):
+        yield TableChunk(_native(aggregate(part, *(nw.from_native(o) for o in others))), bucket, buckets)
+
+
+def aggregate_balances(
+    validated_holdings: Any,
+    validated_products: Any,
+    data_quality_report: dict[str, Any],
+    data_engineering: DataEngineeringParams,
+) -> Iterator[TableChunk]:
     """Customer-month balances per category, AUM and categories held."""
-    return _native(monthly.monthly_balances(nw.from_native(validated_holdings), nw.from_native(validated_products)))
+    yield from _by_customer_bucket(
+        monthly.monthly_balances, "holdings", validated_holdings, data_quality_report, data_engineering,
+        validated_products,
+    )  # fmt: skip
 
 
-def aggregate_transactions(validated_transactions: Any) -> Any:
+def aggregate_transactions(
+    validated_transactions: Any, data_quality_report: dict[str, Any], data_engineering: DataEngineeringParams
+) -> Iterator[TableChunk]:
     """Customer-month transaction counts and amounts by direction, channel and merchant."""
-    return _native(monthly.monthly_transactions(nw.from_native(validated_transactions)))
+    yield from _by_customer_bucket(
+        monthly.monthly_transactions, "transactions", validated_transactions, data_quality_report, data_engineering
+    )
 
 
-def aggregate_credit(validated_credit_lines: Any) -> Any:
+def aggregate_credit(
+    validated_credit_lines: Any, data_quality_report: dict[str, Any], data_engineering: DataEngineeringParams
+) -> Iterator[TableChunk]:
     """Customer-month credit limits and drawn amounts."""
-    return _native(monthly.monthly_credit(nw.from_native(validated_credit_lines)))
+    yield from _by_customer_bucket(
+        monthly.monthly_credit, "credit_lines", validated_credit_lines, data_quality_report, data_engineering
+    )
 
 
-def aggregate_digital(validated_digital_events: Any) -> Any:
+def aggregate_digital(
+    validated_digital_events: Any, data_quality_report: dict[str, Any], data_engineering: DataEngineeringParams
+) -> Iterator[TableChunk]:
     """Customer-month logins, product views and searches."""
-    return _native(monthly.monthly_digital(nw.from_native(validated_digital_events)))
+    yield from _by_customer_bucket(
+        monthly.monthly_digital, "digital_events", validated_digital_events, data_quality_report, data_engineering
+    )
 
 
-def aggregate_campaigns(validated_campaign_responses: Any) -> Any:
+def aggregate_campaigns(
+    validated_campaign_responses: Any, data_quality_report: dict[str, Any], data_engineering: DataEngineeringParams
+) -> Iterator[TableChunk]:
     """Customer-month offers and responses."""
-    return _native(monthly.monthly_campaigns(nw.from_native(validated_campaign_responses)))
+    yield from _by_customer_bucket(
+        monthly.monthly_campaigns, "campaign_responses", validated_campaign_responses, data_quality_report,
+        data_engineering,
+    )  # fmt: skip
 
 
 def _monthly_tables(balances: Any, transactions: Any, credit: Any, digital: Any, campaigns: Any) -> MonthlyTables:

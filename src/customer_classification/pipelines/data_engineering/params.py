@@ -10,7 +10,8 @@ from customer_classification.periods import month_end, parse_month
 
 
 class DataEngineeringParams(BaseModel):
-    """The calendar and business definitions features and labels are built on."""
+    """The calendar and business definitions features and labels are built on, and the
+    memory bound of the passes over large tables."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -18,6 +19,15 @@ class DataEngineeringParams(BaseModel):
     snapshots: list[dt.date] = Field(min_length=1, description="Snapshot dates, each the first day of a month.")
     outcome_window_months: int = Field(ge=1, le=24)
     high_value_aum_line: float = Field(gt=0)
+    rows_per_pass: int | None = Field(
+        default=20_000_000,
+        ge=10_000,
+        description=(
+            "Most rows one group-by pass holds (key checks and customer-month aggregates); larger tables "
+            "are processed in customer buckets, one pass each. None: one pass whatever the size. "
+            "Ignored on Spark, which spills to disk by itself."
+        ),
+    )
 
     @field_validator("last_history_month")
     @classmethod

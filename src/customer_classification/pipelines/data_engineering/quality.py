@@ -10,7 +10,8 @@ import narwhals as nw
 import pandas as pd
 
 from customer_classification.contracts import RAW_TABLES, Violation, raise_for_violations, validate_table
-from customer_classification.contracts.engine import Repair, repair_table, row_count
+from customer_classification.contracts.engine import row_count
+from customer_classification.contracts.repair import Repair, repair_table
 
 # reference tables first, so that foreign keys are checked against repaired keys
 REPAIR_ORDER = (
@@ -25,20 +26,26 @@ REPAIR_ORDER = (
 )
 
 
-def check_and_repair(tables: Mapping[str, Any], as_of: dt.date) -> tuple[dict[str, Any], dict[str, Any]]:
+def check_and_repair(
+    tables: Mapping[str, Any], as_of: dt.date, rows_per_pass: int | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Validate every raw table, stop on what cannot be repaired, repair the rest.
 
     Returns the repaired tables (same engine as given) and the data-quality report.
     Raises :class:`~customer_classification.contracts.ContractError` before
     anything is repaired when a hard rule is broken or a tolerance exceeded.
+    ``rows_per_pass`` bounds the rows one pass of a key check groups at once.
     """
-    violations = {name: validate_table(tables[name], RAW_TABLES[name], tables, as_of=as_of) for name in REPAIR_ORDER}
+    violations = {
+        name: validate_table(tables[name], RAW_TABLES[name], tables, as_of=as_of, rows_per_pass=rows_per_pass)
+        for name in REPAIR_ORDER
+    }
     raise_for_violations([v for found in violations.values() for v in found])
     repaired: dict[str, Any] = {}
     repairs: dict[str, list[Repair]] = {}
     for name in REPAIR_ORDER:
         repaired[name], repairs[name] = repair_table(
-            tables[name], RAW_TABLES[name], {**tables, **repaired}, as_of=as_of
+            tables[name], RAW_TABLES[name], {**tables, **repaired}, as_of=as_of, rows_per_pass=rows_per_pass
         )
     return repaired, quality_report(tables, repaired, violations, repairs, as_of)
 

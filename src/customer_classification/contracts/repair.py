@@ -1,0 +1,96 @@
+"""Repair of the soft contract violations: exact duplicates dropped, bad values
+set to missing, rows breaking a required column's rule or a foreign key dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import narwhals as nw
+
+from customer_classification.contracts.engine import (
+    Frame,
+    TableContract,
+    count_rules,
+    repeated_keys,
+    row_count,
+    row_rules,
+)
+
+
+def _distinct(frame: Frame, key: list[str], rows: int, rows_per_pass: int | None) -> Frame:
+    """The frame without exact duplicate rows.
+
+    Eager frames keep their row order. On lazy engines only the rows whose key
+    repeats are compared whole: a distinct over every column of a 60-million-row
+    table needs the whole table in memory, a count per key does not. Row order does
+    not matter downstream (money is summed in integer cents).
+    """
+    if isinstance(frame, nw.DataFrame):
+        return frame.unique(maintain_order=True)
+    repeated = repeated_keys(frame, key, rows, rows_per_pass)
+    single = frame.join(repeated, on=key, how="anti")
+    several = frame.join(repeated, on=key, how="semi").unique()
+    return nw.concat([single, several], how="vertical")
+
+
+@dataclass(frozen=True)
+class Repair:
+    """What :func:`repair_table` did for one rule: rows dropped, or values set to missing."""
+
+    table: str
+    column: str
+    rule: str
+    action: Literal["dropped rows", "set to missing"]
+    rows: int
+
+    def as_record(self) -> dict[str, Any]:
+        return {"table": self.table, "column": self.column, "rule": self.rule, "action": self.action, "rows": self.rows}
+
+
+def repair_table(
+    native_frame: Any,
+    table: TableContract,
+    references: Mapping[str, Any] | None = None,
+    as_of: dt.date | None = None,
+    rows_per_pass: int | None = None,
+) -> tuple[Any, list[Repair]]:
+    """Repair the soft violations of a table that passed :func:`raise_for_violations`.
+
+    Exact duplicate rows are dropped (one kept). A value breaking a rule of a
+    nullable column is set to missing and the row kept; a row breaking a rule of
+    a required column, or pointing at an unknown key, is dropped. Returns the
+    repaired native frame and one :class:`Repair` per rule that changed rows (the
+    rows breaking that rule; a row breaking two rules counts under both).
+    """
+    frame = nw.from_native(native_frame)
+    columns = frame.collect_schema().names()
+    before = row_count(frame)
+    frame = _distinct(frame, list(table.key), before, rows_per_pass)
+    flagged, rules = row_rules(frame, table, references, as_of)
+    rows, counts = count_rules(flagged, rules)
+    repairs = []
+    if before > rows:
+        repairs.append(Repair(table.name, "+".join(table.key), "exact duplicate row", "dropped rows", before - rows))
+    broken = [(rule, count) for rule, count in zip(rules, counts, strict=True) if count]
+    if not broken:
+        return frame.to_native(), repairs
+    blanked: dict[str, list[nw.Expr]] = {}
+    dropped: list[nw.Expr] = []
+    for rule, count in broken:
+        if rule.blank_instead_of_drop:
+            blanked.setdefault(rule.column, []).append(rule.condition)
+        else:
+            dropped.append(rule.condition)
+        action = "set to missing" if rule.blank_instead_of_drop else "dropped rows"
+        repairs.append(Repair(table.name, rule.column, rule.rule, action, count))
+    if blanked:
+        flagged = flagged.with_columns(
+            nw.when(~nw.any_horizontal(*conditions, ignore_nulls=True)).then(nw.col(column)).alias(column)
+            for column, conditions in blanked.items()
+        )
+    if dropped:
+        flagged = flagged.filter(~nw.any_horizontal(*dropped, ignore_nulls=True))
+    return flagged.select(columns).to_native(), repairs
