@@ -120,6 +120,8 @@ def main() -> None:
         label="kedro run --pipelines data_engineering (in-process, memory sampled per step)",
     )
     steps = json.loads(pipeline.pop("last_line"))
+    # the in-process sampler (every 50 ms) catches short peaks the outside poll (200 ms) misses
+    pipeline["peak_rss_mb"] = max(pipeline["peak_rss_mb"], *(s["peak_rss_mb"] for s in steps.values()))
     pipeline["heaviest_steps"] = dict(sorted(steps.items(), key=lambda s: -s[1]["peak_rss_mb"])[:8])
     print(f"pipeline: {pipeline}", flush=True)
     rows_per_pass = yaml.safe_load((workdir / "conf/base/parameters_data_engineering.yml").read_text())[
@@ -156,7 +158,7 @@ def main() -> None:
             "memory_ratio_project_over_duckdb": round(ours["peak_rss_mb"] / max(theirs["peak_rss_mb"], 1), 2),
             "agreement": agreement,
         },
-        "targets": {"wall_ratio_at_most": 1.5, "pipeline_peak_rss_mb_below": 8192},
+        "targets": {"wall_ratio_at_most": 1.5, "pipeline_peak_rss_mb_below": 7629},  # 8 GB = 7,629 MiB
         "machine": machine(),
     }
     path = save(f"data_engineering_{args.customers}", result)
