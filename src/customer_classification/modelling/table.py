@@ -23,19 +23,25 @@ SPLIT = "split"
 SPLITS = ("train", "validation", "test", "scoring")
 
 
-def snapshot_rows(frame: Any, snapshot_column: str, snapshots: list[dt.date]) -> pd.DataFrame:
-    """The rows of ``snapshots`` as pandas, from whatever engine the catalog loaded."""
-    if hasattr(frame, "toPandas") and not hasattr(frame, "to_pandas"):  # PySpark
-        frame = nw.from_native(frame)
+def snapshot_rows(
+    frame: Any, snapshot_column: str, snapshots: list[dt.date] | None, columns: list[str] | None = None
+) -> pd.DataFrame:
+    """The rows of ``snapshots`` (every row when None), of ``columns`` (every column when
+    None), as pandas, from whatever engine the catalog loaded. The snapshot column, when
+    kept, comes as ``datetime64[us]`` whatever the engine's date type."""
     native = nw.from_native(frame)
     if snapshot_column not in native.columns:
         raise ValueError(f"column '{snapshot_column}' (the snapshot column) is missing; columns: {native.columns[:8]}")
-    wanted = [dt.datetime.combine(d, dt.time()) for d in snapshots]
-    native = native.filter(nw.col(snapshot_column).cast(nw.Datetime("us")).is_in(wanted))
+    if snapshots is not None:
+        wanted = [dt.datetime.combine(d, dt.time()) for d in snapshots]
+        native = native.filter(nw.col(snapshot_column).cast(nw.Datetime("us")).is_in(wanted))
+    if columns is not None:
+        native = native.select(*dict.fromkeys(columns))
     if isinstance(native, nw.LazyFrame):
         native = native.collect()
     out = native.to_pandas()
-    out[snapshot_column] = pd.to_datetime(out[snapshot_column]).astype("datetime64[us]")
+    if snapshot_column in out.columns:
+        out[snapshot_column] = pd.to_datetime(out[snapshot_column]).astype("datetime64[us]")
     return out
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_limits
 
+from customer_classification.modelling.table import snapshot_rows
 from customer_classification.pipelines.clustering import profiles as prof
 from customer_classification.pipelines.clustering.params import ClusteringParams, SegmentGroupParams
 from customer_classification.pipelines.clustering.preprocessing import SegmentPreprocessor
@@ -49,18 +50,6 @@ class SegmentModel:
         )
 
 
-def _to_pandas(frame: Any, snapshot: dt.date | None = None, columns: list[str] | None = None) -> pd.DataFrame:
-    """Rows of one snapshot (or all), as pandas, from whatever engine the catalog loaded."""
-    data = nw.from_native(frame)
-    if snapshot is not None:
-        data = data.filter(nw.col("snapshot_date") == dt.datetime.combine(snapshot, dt.time()))
-    if columns is not None:
-        data = data.select(*columns)
-    if isinstance(data, nw.LazyFrame):
-        data = data.collect()
-    return data.to_pandas()
-
-
 def _check_columns(group: str, params: SegmentGroupParams, available: list[str]) -> None:
     unknown = [c for c in (*params.numeric, *params.categorical) if c not in available]
     if unknown:
@@ -87,9 +76,8 @@ def fit_segments(customer_features: Any, clustering: ClusteringParams, group: st
     segment_group = clustering.group(group)
     columns = nw.from_native(customer_features).collect_schema().names()
     _check_columns(group, segment_group, columns)
-    frame = _to_pandas(
-        customer_features, clustering.fit_snapshot, [*KEYS, *segment_group.numeric, *segment_group.categorical]
-    )
+    columns = [*KEYS, *segment_group.numeric, *segment_group.categorical]
+    frame = snapshot_rows(customer_features, "snapshot_date", [clustering.fit_snapshot], columns)
     if frame.empty:
         raise ValueError(f"Segment group '{group}': no customers at the fit snapshot {clustering.fit_snapshot}")
     preprocessor = SegmentPreprocessor(
@@ -122,7 +110,7 @@ def fit_segments(customer_features: Any, clustering: ClusteringParams, group: st
 def assign_clusters(customer_features: Any, segment_model: SegmentModel) -> pd.DataFrame:
     """Every customer of every snapshot in a cluster of the fitted model."""
     columns = [*KEYS, *segment_model.preprocessor.numeric, *segment_model.preprocessor.categorical]
-    frame = _to_pandas(customer_features, columns=columns)
+    frame = snapshot_rows(customer_features, "snapshot_date", None, columns)
     assigned = segment_model.assign(frame).sort_values(KEYS, ignore_index=True)
     assigned.insert(0, "group", segment_model.group)
     return assigned
@@ -148,10 +136,11 @@ def profile_clusters(
     One row per cluster and feature (``kind`` = feature) or tag level (``kind`` = tag).
     """
     snapshot = clustering.profile_snapshot
-    features = _to_pandas(customer_features, snapshot)
-    dictionary = _to_pandas(tag_dictionary)
+    features = snapshot_rows(customer_features, "snapshot_date", [snapshot])
+    dictionary = nw.from_native(tag_dictionary)
+    dictionary = (dictionary.collect() if isinstance(dictionary, nw.LazyFrame) else dictionary).to_pandas()
     titles = _tag_titles(dictionary, clustering.group(group).tag_groups)
-    tags = _to_pandas(customer_tags, snapshot, [*KEYS, *titles])
+    tags = snapshot_rows(customer_tags, "snapshot_date", [snapshot], [*KEYS, *titles])
     at = pd.Timestamp(snapshot)
     assigned = cluster_assignments[pd.to_datetime(cluster_assignments["snapshot_date"]) == at]
     frame = features.merge(assigned[[*KEYS, "cluster"]], on=KEYS, validate="one_to_one")
@@ -193,7 +182,7 @@ def match_cluster_products(
 ) -> pd.DataFrame:
     """Product categories recommended per cluster at the profile snapshot (see :func:`profiles.match_products`)."""
     snapshot = clustering.profile_snapshot
-    features = _to_pandas(customer_features, snapshot)
+    features = snapshot_rows(customer_features, "snapshot_date", [snapshot])
     assigned = cluster_assignments[pd.to_datetime(cluster_assignments["snapshot_date"]) == pd.Timestamp(snapshot)]
     frame = features.merge(assigned[[*KEYS, "cluster"]], on=KEYS, validate="one_to_one")
     names = cluster_profiles.drop_duplicates("cluster").set_index("cluster")["cluster_name"].to_dict()

@@ -10,6 +10,7 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
+from customer_classification.modelling.table import snapshot_rows
 from customer_classification.pipelines.tag_system.binning import TagBinner
 from customer_classification.pipelines.tag_system.checks import TagConfigError
 from customer_classification.pipelines.tag_system.params import KEY_COLUMNS, TagSystemParams
@@ -30,17 +31,6 @@ def _nw_kind(dtype: Any) -> str:
     if dtype in (nw.String, nw.Categorical, nw.Enum):
         return "text"
     return str(dtype)
-
-
-def _to_pandas(frame: Any, columns: Iterable[str]) -> pd.DataFrame:
-    """The named columns of a pandas, Polars or Spark frame, as pandas."""
-    selected = nw.from_native(frame).select(list(dict.fromkeys(columns)))
-    if isinstance(selected, nw.LazyFrame):
-        selected = selected.collect(backend="polars")
-    result = selected.to_pandas()
-    if "snapshot_date" in result.columns:
-        result["snapshot_date"] = pd.to_datetime(result["snapshot_date"])
-    return result
 
 
 def _rows_at(frame: pd.DataFrame, snapshots: Iterable[dt.date]) -> pd.DataFrame:
@@ -68,10 +58,12 @@ def fit_tag_binner(customer_features: Any, model_labels: Any, tag_system: TagSys
     """
     binner = TagBinner(tag_system.tags.values())
     binner.check_features(_schema_kinds(customer_features))
-    features = _to_pandas(customer_features, [*KEY_COLUMNS, *(f for t in binner.tags for f in t.features)])
+    features = snapshot_rows(
+        customer_features, "snapshot_date", None, [*KEY_COLUMNS, *(f for t in binner.tags for f in t.features)]
+    )
     _check_snapshots(features, tag_system.training_snapshots, "customer_features")
     training = _rows_at(features, tag_system.training_snapshots)
-    targets = model_targets(training, _to_pandas(model_labels, LABEL_COLUMNS))
+    targets = model_targets(training, snapshot_rows(model_labels, "snapshot_date", None, LABEL_COLUMNS))
     binner.fit(training, targets)
     logger.info(
         "Tag binner fitted on %s rows of snapshots %s: %d tags",
@@ -89,7 +81,7 @@ def assign_tags(customer_features: Any, tag_binner: TagBinner) -> pd.DataFrame:
         ``customer_tags``: ``customer_id``, ``snapshot_date`` and one ordered
         categorical column per tag, one row per row of ``customer_features``.
     """
-    features = _to_pandas(customer_features, [*KEY_COLUMNS, *tag_binner.feature_names_in_])
+    features = snapshot_rows(customer_features, "snapshot_date", None, [*KEY_COLUMNS, *tag_binner.feature_names_in_])
     tags = tag_binner.transform(features)
     coverage = tags[tag_binner.tag_names].notna().mean()
     logger.info(
@@ -123,7 +115,7 @@ def weigh_tags(customer_tags: pd.DataFrame, model_labels: Any, tag_system: TagSy
         ``tag_weights``: one row per tag with importance, rank and normalised rank per target.
     """
     tags = customer_tags.assign(snapshot_date=pd.to_datetime(customer_tags["snapshot_date"]))
-    labels = _to_pandas(model_labels, LABEL_COLUMNS)
+    labels = snapshot_rows(model_labels, "snapshot_date", None, LABEL_COLUMNS)
     names = list(tag_system.tags)
     absent = [name for name in names if name not in tags.columns]
     if absent:
