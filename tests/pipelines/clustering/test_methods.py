@@ -120,8 +120,9 @@ def test_names_come_from_the_most_over_represented_levels_in_words():
     levels["readable"] = prof.readable_levels(levels, dictionary)
     top = prof.distinguishing_levels(levels, per_cluster=5)
     names = prof.cluster_names([0, 1], top, parts=2)
-    # "high" is a label of two tags, so it carries its tag's title; "senior" is unique
-    assert names == {0: "senior · high income level", 1: "low · young adult"}
+    # "high" is a label of two tags and "low" a bare degree, so both carry their tag's
+    # title; "senior" says what it is alone
+    assert names == {0: "senior · high income level", 1: "low income level · young adult"}
 
 
 def test_identical_names_are_told_apart():

@@ -91,14 +91,22 @@ def distinguishing_levels(levels: pd.DataFrame, per_cluster: int) -> pd.DataFram
     return best.groupby("cluster", group_keys=False).head(per_cluster)
 
 
+# Labels made only of these words say how much, not of what: "very low", "small", "middle".
+DEGREE_WORDS = frozenset(
+    "very low lower middle upper medium moderate high small large none some few light heavy".split()
+)
+
+
 def readable_levels(levels: pd.DataFrame, labels_per_tag: pd.DataFrame) -> pd.Series:
     """A level in words: its label without underscores, followed by the tag's title when
-    the same label belongs to several tags of ``labels_per_tag`` (columns tag, label):
-    "high" becomes "high income level", "retiree" stays "retiree"."""
+    the label alone does not say what it measures: when it is a bare degree ("very low",
+    "small") or when the same label belongs to several tags of ``labels_per_tag``
+    (columns tag, label). "high" becomes "high income level", "retiree" stays "retiree"."""
     words = levels["level"].astype(str).str.replace("_", " ")
     shared = labels_per_tag.groupby("label")["tag"].nunique()
     ambiguous = levels["level"].astype(str).map(shared).fillna(1) > 1
-    return words.where(~ambiguous, words + " " + levels["tag_title"].str.lower())
+    bare_degree = words.map(lambda label: set(label.split()) <= DEGREE_WORDS)
+    return words.where(~(ambiguous | bare_degree), words + " " + levels["tag_title"].str.lower())
 
 
 def cluster_names(clusters: list[int], top_levels: pd.DataFrame, parts: int) -> dict[int, str]:
