@@ -132,7 +132,8 @@ class ContractError(ValueError):
 Frame = nw.DataFrame | nw.LazyFrame
 
 
-def _collect(frame: Frame) -> nw.DataFrame:
+def collect_frame(frame: Frame) -> nw.DataFrame:
+    """An eager frame: a lazy one computed (on Polars by the streaming engine), an eager one as it is."""
     if not isinstance(frame, nw.LazyFrame):
         return frame
     # Polars' streaming engine keeps memory bounded on tables larger than memory
@@ -140,7 +141,7 @@ def _collect(frame: Frame) -> nw.DataFrame:
 
 
 def _scalar(frame: Frame, expr: nw.Expr) -> Any:
-    return _collect(frame.select(expr.alias("_value"))).item()
+    return collect_frame(frame.select(expr.alias("_value"))).item()
 
 
 def row_count(frame: Frame) -> int:
@@ -150,7 +151,7 @@ def row_count(frame: Frame) -> int:
 def _examples(frame: Frame, condition: nw.Expr, column: str) -> tuple[Any, ...]:
     """The smallest few distinct offending values: the same on every engine and run."""
     offending = frame.filter(condition).select(column).unique().sort(column, nulls_last=True).head(N_EXAMPLES)
-    values = _collect(offending)[column].to_list()
+    values = collect_frame(offending)[column].to_list()
     return tuple(v.isoformat() if isinstance(v, dt.date) else v for v in values)
 
 
@@ -222,7 +223,7 @@ def row_rules(
 
 def count_rules(frame: Frame, rules: Sequence[_RowRule]) -> tuple[int, list[int]]:
     """Rows of the frame and rows breaking each rule, in one pass."""
-    counts = _collect(
+    counts = collect_frame(
         frame.select(
             nw.len().alias("_rows"),
             *[r.condition.cast(nw.Int64).sum().alias(f"_rule_{i}") for i, r in enumerate(rules)],
@@ -248,7 +249,7 @@ def repeated_keys(frame: Frame, key: list[str], rows: int, rows_per_pass: int | 
     column = integer_column(frame, key)
     buckets = bucket_count(frame, rows, rows_per_pass) if column else 1
     parts = [
-        _collect(repeated(frame if buckets == 1 else frame.filter(in_bucket(column, bucket, buckets))))
+        collect_frame(repeated(frame if buckets == 1 else frame.filter(in_bucket(column, bucket, buckets))))
         for bucket in range(buckets)
     ]
     return nw.concat(parts, how="vertical").lazy()
@@ -266,7 +267,7 @@ def _key_rules(frame: Frame, table: TableContract, rows: int, rows_per_pass: int
     duplicates = shared_rows - row_count(distinct)
     found = []
     if duplicates:
-        repeated = _collect(
+        repeated = collect_frame(
             sharing.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1).sort(key).head(N_EXAMPLES)
         )
         found.append(
@@ -281,7 +282,7 @@ def _key_rules(frame: Frame, table: TableContract, rows: int, rows_per_pass: int
                 table.duplicate_tolerance,
             )
         )
-    collisions = _collect(distinct.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1).sort(key))
+    collisions = collect_frame(distinct.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1).sort(key))
     if len(collisions):
         examples = tuple(tuple(r) if len(r) > 1 else r[0] for r in collisions.select(key).head(N_EXAMPLES).rows())
         found.append(
@@ -309,7 +310,7 @@ def _with_orphan_flag(
     reference = nw.from_native(references[fk.table])
     is_set = ~nw.col(fk.column).is_null()
     if not frame.implementation.is_spark_like():
-        known = _collect(reference.select(fk.ref_column).unique())[fk.ref_column].to_list()
+        known = collect_frame(reference.select(fk.ref_column).unique())[fk.ref_column].to_list()
         return frame, ~nw.col(fk.column).is_in(known) & is_set
     keys = reference.select(nw.col(fk.ref_column).alias(fk.column), nw.lit(value=True).alias(flag)).unique()
     return frame.join(keys, on=fk.column, how="left"), nw.col(flag).is_null() & is_set
@@ -346,7 +347,7 @@ def validate_table(
     for column in table.columns:
         if column.name in missing or _type_matches(schema[column.name], column.dtype):
             continue
-        shown = _collect(frame.select(column.name).head(N_EXAMPLES - 1))[column.name].to_list()
+        shown = collect_frame(frame.select(column.name).head(N_EXAMPLES - 1))[column.name].to_list()
         found.append(
             Violation(
                 table.name, column.name, f"type is {column.dtype}", "hard", rows, rows,

@@ -10,7 +10,7 @@ import narwhals as nw
 import pandas as pd
 
 from customer_classification.contracts import RAW_TABLES, Violation, raise_for_violations, validate_table
-from customer_classification.contracts.engine import row_count
+from customer_classification.contracts.engine import collect_frame, row_count
 from customer_classification.contracts.repair import Repair, repair_table
 
 # reference tables first, so that foreign keys are checked against repaired keys
@@ -50,14 +50,17 @@ def check_and_repair(
     return repaired, quality_report(tables, repaired, violations, repairs, as_of)
 
 
-def _date_range(native: Any, table: str) -> list[str | None]:
+def _rows_and_date_range(native: Any, table: str) -> tuple[int, list[str | None]]:
+    """Rows of a repaired table and the range of its first date column, in one pass."""
     column = next((c.name for c in RAW_TABLES[table].columns if c.dtype in ("date", "datetime")), None)
-    if column is None:
-        return [None, None]
     frame = nw.from_native(native)
-    bounds = frame.select(nw.col(column).min().alias("low"), nw.col(column).max().alias("high"))
-    bounds = bounds.collect() if isinstance(bounds, nw.LazyFrame) else bounds
-    return [None if v is None else pd.Timestamp(v).isoformat() for v in bounds.row(0)]
+    if column is None:
+        return row_count(frame), [None, None]
+    summary = frame.select(
+        nw.len().alias("rows"), nw.col(column).min().alias("low"), nw.col(column).max().alias("high")
+    )
+    rows, *bounds = collect_frame(summary).row(0)
+    return int(rows), [None if v is None else pd.Timestamp(v).isoformat() for v in bounds]
 
 
 def quality_report(
@@ -72,10 +75,11 @@ def quality_report(
     matching = {}
     for name in REPAIR_ORDER:
         rows_in = row_count(nw.from_native(raw[name]))
+        rows_out, date_range = _rows_and_date_range(repaired[name], name)
         tables[name] = {
             "rows_in": rows_in,
-            "rows_out": row_count(nw.from_native(repaired[name])),
-            "date_range": _date_range(repaired[name], name),
+            "rows_out": rows_out,
+            "date_range": date_range,
             "violations": [v.as_record() for v in violations[name]],
             "repairs": [r.as_record() for r in repairs[name]],
         }
