@@ -1,6 +1,8 @@
 """Run a pipeline of a project in this process and record each step's peak memory.
 
-    python benchmarks/node_memory.py <project dir> <pipeline>
+    python benchmarks/node_memory.py <project dir> <pipeline> [key.sub=value ...]
+
+(the optional ``key=value`` pairs are runtime parameters, as ``kedro run --params``).
 
 A sampling thread reads the process's resident memory every 50 ms; hooks name the
 step running: the load of a dataset, a node's function (with a generator node's
@@ -18,6 +20,7 @@ import time
 from pathlib import Path
 
 import psutil
+import yaml
 from kedro.framework.hooks import hook_impl
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
@@ -73,12 +76,25 @@ class StepMemory:
         return self.steps
 
 
+def runtime_params(pairs: list[str]) -> dict:
+    """``["demo_bank.n_customers=200000"]`` -> ``{"demo_bank": {"n_customers": 200000}}``."""
+    params: dict = {}
+    for pair in pairs:
+        key, value = pair.split("=", 1)
+        *parents, leaf = key.split(".")
+        node = params
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = yaml.safe_load(value)
+    return params
+
+
 def main() -> None:
     project, pipeline = Path(sys.argv[1]).resolve(), sys.argv[2]
     os.chdir(project)
     bootstrap_project(project)
     steps = StepMemory()
-    with KedroSession.create(project_path=project) as session:
+    with KedroSession.create(project_path=project, runtime_params=runtime_params(sys.argv[3:])) as session:
         session._hook_manager.register(steps)  # noqa: SLF001 - a measuring hook for this run only
         session.run(pipeline_names=[pipeline])
     print(json.dumps(steps.stop()))

@@ -95,6 +95,25 @@ def test_reasons_sum_with_the_expected_value_to_the_raw_score():
     }
 
 
+def test_one_class_contributions_are_that_class_block_of_all_classes():
+    """A multiclass reason is explained from one class's trees: the same numbers as that
+    class's block of the full TreeSHAP output (categorical column included)."""
+    X, _ = _frame(900, seed=3)
+    y = np.digitize(np.log(X["income"]) + 0.2 * X["logins"] + (X["segment"] == "c"), [10.2, 11.0])
+    ctx = FitContext("multiclass", 3, seed=0, n_threads=1, early_stopping_rounds=10, max_boosting_rounds=40,
+                     report_every=10)  # fmt: skip
+    model = FAMILY_REGISTRY["lightgbm"].fit(
+        {"num_leaves": 7, "learning_rate": 0.1, "min_child_samples": 10, "n_rounds": 25}, X, y, ctx
+    )
+    every_class = model.contributions(X)
+    width = X.shape[1] + 1
+    assert every_class.shape == (len(X), 3 * width)
+    for k in range(3):
+        one_class = model.contributions(X, class_index=k)
+        np.testing.assert_array_equal(one_class, every_class[:, k * width : (k + 1) * width])
+        np.testing.assert_allclose(one_class.sum(axis=1), model.raw_score(X)[:, k], rtol=1e-9, atol=1e-9)
+
+
 def test_calibration_choice_follows_the_shape_of_the_truth():
     rng = np.random.default_rng(1)
     margin = rng.normal(0, 2, 6000)

@@ -9,6 +9,7 @@ that the study can prune; LightGBM also stops early on it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -60,10 +61,34 @@ class LightGBMModel:
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         return self.booster.predict(features, num_iteration=self.best_iteration)
 
-    def contributions(self, features: pd.DataFrame) -> np.ndarray:
+    def contributions(self, features: pd.DataFrame, class_index: int | None = None) -> np.ndarray:
         """SHAP-style contributions in margin units, shape (n, n_features + 1); the last column is
-        the expected value, and each row sums to ``raw_score`` (binary and regression)."""
-        return self.booster.predict(features, num_iteration=self.best_iteration, pred_contrib=True)
+        the expected value, and each row sums to ``raw_score`` (binary and regression).
+
+        Multiclass: every class's block side by side, (n, k * (n_features + 1)); with
+        ``class_index``, only that class's block, computed from that class's trees alone
+        (TreeSHAP costs the same per tree whichever class it serves, so one class of k costs
+        1/k of all of them, and gives the same values).
+        """
+        if class_index is None or self.booster.num_model_per_iteration() == 1:
+            return self.booster.predict(features, num_iteration=self.best_iteration, pred_contrib=True)
+        return self._class_booster(class_index).predict(features, pred_contrib=True)
+
+    def _class_booster(self, class_index: int) -> lgb.Booster:
+        """A regression booster made of one class's trees of this multiclass booster: its raw
+        score is that class's margin. Trees are stored round by round, one per class."""
+        per_round = self.booster.num_model_per_iteration()
+        text = self.booster.model_to_string(num_iteration=self.best_iteration)
+        header, rest = text.split("\nTree=0\n", 1)
+        trees, tail = ("Tree=0\n" + rest).split("end of trees", 1)
+        blocks = [b for b in re.split(r"(?m)^Tree=\d+\n", trees) if b.strip()]
+        kept = [f"Tree={i}\n{block.strip()}\n\n" for i, block in enumerate(blocks[class_index::per_round])]
+        header = re.sub(r"(?m)^num_class=\d+$", "num_class=1", header)
+        header = re.sub(r"(?m)^num_tree_per_iteration=\d+$", "num_tree_per_iteration=1", header)
+        header = re.sub(r"(?m)^objective=.*$", "objective=regression", header)
+        header = re.sub(r"(?m)^tree_sizes=.*\n", "", header)  # sizes of the trees left out; optional
+        categorical = tail[tail.index("\npandas_categorical:") :] if "\npandas_categorical:" in tail else "\n"
+        return lgb.Booster(model_str=f"{header}\n\n{''.join(kept)}end of trees\n{categorical}")
 
 
 class SklearnModel:

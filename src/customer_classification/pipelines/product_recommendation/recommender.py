@@ -100,25 +100,28 @@ def _shown(value: Any) -> str:
 def propensity_drivers(recommender: Recommender, frame: pd.DataFrame, rows: np.ndarray) -> dict[tuple[int, int], str]:
     """For each (row, category) in ``rows`` (pairs of indices into ``frame`` and the
     categories), the feature with the largest LightGBM contribution towards that category in
-    the next-product model, with its value ("logins 6m = 14"). Contributions (TreeSHAP over
-    every class's trees) are the costly part, so only the customers that need one get them."""
+    the next-product model, with its value ("logins 6m = 14"). Contributions (TreeSHAP) are
+    the costly part, so only the customers that need one get them, and each from the trees of
+    the category it explains only."""
     model = recommender.propensity
     if model.explainer is None or len(rows) == 0:
         return {}
     customers = np.unique(rows[:, 0])
     encoded = model.encoder.transform(frame.iloc[customers])
     names = list(encoded.columns)
-    width = len(names) + 1
-    contributions = model.explainer.contributions(encoded)
     values = encoded.to_numpy(dtype=object)
     position = {customer: i for i, customer in enumerate(customers)}
     classes = list(model.classes)
     drivers = {}
-    for customer, column in rows:
+    for column in np.unique(rows[:, 1]):
         category = recommender.categories[column]
         if category not in classes:
             continue
-        i, start = position[customer], classes.index(category) * width
-        strongest = int(contributions[i, start : start + len(names)].argmax())
-        drivers[(customer, column)] = f"{names[strongest].replace('_', ' ')} = {_shown(values[i, strongest])}"
+        needing = rows[rows[:, 1] == column, 0]
+        at = [position[customer] for customer in needing]
+        # one class's trees for the customers recommended that category: 1/k of the cost of all
+        contributions = model.explainer.contributions(encoded.iloc[at], class_index=classes.index(category))
+        strongest = contributions[:, : len(names)].argmax(axis=1)
+        for customer, i, feature in zip(needing, at, strongest, strict=True):
+            drivers[(customer, column)] = f"{names[feature].replace('_', ' ')} = {_shown(values[i, feature])}"
     return drivers
