@@ -67,3 +67,69 @@ def run(workdir: Path, env: str | None = None, pipeline: str | None = None, extr
     params = {**TINY, **(extra_params or {})}
     with KedroSession.create(project_path=workdir, env=env, runtime_params=params) as session:
         return session.run(pipeline_names=[pipeline] if pipeline else None)
+
+
+# A run through Kedro costs seconds to half a minute, so the runs that many tests start from are
+# made once per session. Both projects below are read-only: a test that writes takes a copy
+# (``copy_run``, a few MB) or reads them by absolute path without changing the working directory.
+
+
+def _project_after(root: Path, pipelines: tuple[str | None, ...]) -> Path:
+    copy_project(root)
+    with pytest.MonkeyPatch.context() as patch:  # the catalog's folder datasets resolve against the cwd
+        patch.chdir(root)
+        bootstrap_project(root)
+        for pipeline in pipelines:
+            run(root, pipeline=pipeline)
+    return root
+
+
+@pytest.fixture(scope="session")
+def default_run_project(tmp_path_factory) -> Path:
+    """The project after ``kedro run`` (every pipeline) at TINY, as a user first runs it. Read-only."""
+    return _project_after(tmp_path_factory.mktemp("default_run"), (None,))
+
+
+@pytest.fixture(scope="session")
+def engineered_project(tmp_path_factory) -> Path:
+    """The project after ``kedro run --pipelines demo_data`` then ``data_engineering`` at TINY. Read-only."""
+    return _project_after(tmp_path_factory.mktemp("engineered"), ("demo_data", "data_engineering"))
+
+
+def copy_run(source: Path, root: Path, only: tuple[str, ...] | None = None) -> Path:
+    """The project ``source`` with its data copied into ``root``, so runs there do not touch it;
+    ``only`` copies these folders of data/ (e.g. ``("01_raw",)``: the demo bank alone)."""
+    if only is None:
+        shutil.copytree(source, root, dirs_exist_ok=True)
+        return root
+    copy_project(root)
+    for folder in only:
+        shutil.copytree(source / "data" / folder, root / "data" / folder)
+    return root
+
+
+@pytest.fixture
+def finished_workdir(default_run_project, tmp_path, monkeypatch) -> Path:
+    """A writable copy of ``default_run_project``, the working directory for the test."""
+    copy_run(default_run_project, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    bootstrap_project(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def engineered_workdir(engineered_project, tmp_path, monkeypatch) -> Path:
+    """A writable copy of ``engineered_project``, the working directory for the test."""
+    copy_run(engineered_project, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    bootstrap_project(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def demo_bank_workdir(engineered_project, tmp_path, monkeypatch) -> Path:
+    """``workdir`` after ``kedro run --pipelines demo_data`` (its data/01_raw copied from the session's run)."""
+    copy_run(engineered_project, tmp_path, only=("01_raw",))
+    monkeypatch.chdir(tmp_path)
+    bootstrap_project(tmp_path)
+    return tmp_path

@@ -1,4 +1,7 @@
-"""The whole project, run as a user runs it: ``kedro run`` on a tiny demo bank."""
+"""The whole project, run as a user runs it: ``kedro run`` on a tiny demo bank.
+
+The default run is made once per session (``default_run_project``); the tests that run again
+start from a copy of it."""
 
 from __future__ import annotations
 
@@ -13,8 +16,8 @@ from customer_classification.contracts import ContractError
 from tests.conftest import TINY, run
 
 
-def test_default_run_writes_the_demo_warehouse(workdir):
-    run(workdir)
+def test_default_run_writes_the_demo_warehouse(default_run_project):
+    workdir = default_run_project
     raw = workdir / "data" / "01_raw" / "demo_bank"
     tables = {p.name for p in raw.iterdir()}
     assert tables == {
@@ -46,8 +49,8 @@ def _pii_values(workdir: Path) -> set[str]:
     return set(values.dropna().astype(str))
 
 
-def test_no_raw_pii_value_is_written_past_the_raw_layer(workdir):
-    run(workdir)
+def test_no_raw_pii_value_is_written_past_the_raw_layer(default_run_project):
+    workdir = default_run_project
     pii = _pii_values(workdir)
     checked = 0
     for layer in sorted((workdir / "data").iterdir()):
@@ -70,8 +73,8 @@ def test_no_raw_pii_value_is_written_past_the_raw_layer(workdir):
     assert checked >= 8
 
 
-def test_a_broken_extract_stops_the_run_and_keeps_the_last_good_outputs(workdir):
-    run(workdir)
+def test_a_broken_extract_stops_the_run_and_keeps_the_last_good_outputs(finished_workdir):
+    workdir = finished_workdir  # the last good outputs: a complete default run
     features_path = workdir / "data" / "04_feature" / "customer_features"
     good = pd.read_parquet(features_path)
     holdings = workdir / "data" / "01_raw" / "demo_bank" / "holdings"
@@ -82,7 +85,9 @@ def test_a_broken_extract_stops_the_run_and_keeps_the_last_good_outputs(workdir)
     pd.testing.assert_frame_equal(pd.read_parquet(features_path), good)
 
 
-def test_rerun_with_the_same_seed_is_identical_bit_for_bit(workdir):
+def test_rerun_with_the_same_seed_is_identical_bit_for_bit(finished_workdir):
+    workdir = finished_workdir  # the first run's outputs: the session's default run, copied
+
     def outputs():
         return [
             pd.read_parquet(workdir / "data" / "01_raw" / "demo_bank" / "holdings"),
@@ -90,9 +95,8 @@ def test_rerun_with_the_same_seed_is_identical_bit_for_bit(workdir):
             pd.read_parquet(workdir / "data" / "05_model_input" / "model_labels"),
         ]
 
-    run(workdir)
     first = outputs()
-    run(workdir)
+    run(workdir)  # the second run, over the first one's outputs
     for before, after in zip(first, outputs(), strict=True):
         pd.testing.assert_frame_equal(before, after, check_exact=True)
 
@@ -112,8 +116,8 @@ def test_demo_refuses_to_write_over_a_configured_warehouse(workdir):
     assert not (workdir / "data").exists(), "nothing was generated"
 
 
-def test_real_warehouse_without_a_pseudonym_key_is_refused(workdir, monkeypatch):
-    run(workdir, pipeline="demo_data")
+def test_real_warehouse_without_a_pseudonym_key_is_refused(demo_bank_workdir, monkeypatch):
+    workdir = demo_bank_workdir
     monkeypatch.delenv("CC_PSEUDONYM_KEY", raising=False)
     prod = workdir / "conf" / "prod"
     prod.mkdir()

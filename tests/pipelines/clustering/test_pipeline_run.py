@@ -15,21 +15,20 @@ from kedro.framework.startup import bootstrap_project
 from kedro.io.core import DatasetError
 
 from customer_classification.pipeline_registry import register_pipelines
-from tests.conftest import TINY, copy_project, run
+from tests.conftest import TINY, copy_run, run
 
 GROUPS = ("basic", "financial", "non_financial", "lifestyle")
 SEGMENTS = "data/08_reporting/segments"
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    """A tiny demo bank with features and tags, segmented once for the module."""
-    root = tmp_path_factory.mktemp("clustering_project")
-    copy_project(root)
+def project(tmp_path_factory, engineered_project):
+    """A tiny demo bank with features (the session's, copied) and tags, segmented once for the module."""
+    root = copy_run(engineered_project, tmp_path_factory.mktemp("clustering_project"))
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
         bootstrap_project(root)
-        for pipeline in ("demo_data", "data_engineering", "tag_system", "clustering"):
+        for pipeline in ("tag_system", "clustering"):
             run(root, pipeline=pipeline)
         yield root
 

@@ -18,7 +18,7 @@ from kedro.framework.startup import bootstrap_project
 from kedro_airflow.plugin import commands
 
 from customer_classification.pipelines.loan_demand import nodes as loan_nodes
-from tests.conftest import copy_project, run
+from tests.conftest import copy_run, run
 
 SMALL_STUDY = {"n_trials": 3, "timeout_s": 120}
 FAST = {"potential_model": {"study": SMALL_STUDY}, "loan_demand": {"study": SMALL_STUDY}}
@@ -49,13 +49,12 @@ def registry_files(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    root = tmp_path_factory.mktemp("operations_project")
-    copy_project(root)
+def project(tmp_path_factory, engineered_project):
+    """The project after ``kedro run --pipelines demo_data`` (the session's demo bank, copied)."""
+    root = copy_run(engineered_project, tmp_path_factory.mktemp("operations_project"), only=("01_raw",))
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
         bootstrap_project(root)
-        run(root, pipeline="demo_data", extra_params=FAST)
         yield root
 
 

@@ -11,8 +11,8 @@ import pytest
 from tests.conftest import TINY, run
 
 
-def test_rm_classification_runs_without_demo_truth_and_the_demo_check_runs_with_it(workdir):
-    run(workdir)  # the default run: demo bank, data engineering, rm_classification and its demo check
+def test_rm_classification_runs_without_demo_truth_and_the_demo_check_runs_with_it(finished_workdir):
+    workdir = finished_workdir  # the default run: demo bank, data engineering, rm_classification and its demo check
     output = workdir / "data" / "07_model_output"
     reporting = workdir / "data" / "08_reporting"
     classification = pd.read_csv(output / "rm_classification.csv")
@@ -32,8 +32,8 @@ def test_rm_classification_runs_without_demo_truth_and_the_demo_check_runs_with_
     assert not (reporting / "rm_demo_evaluation.json").exists()
 
 
-def test_the_recommendation_source_types_rms_by_their_clients_first_recommendations(workdir):
-    run(workdir)
+def test_the_recommendation_source_types_rms_by_their_clients_first_recommendations(finished_workdir):
+    workdir = finished_workdir  # after the default run
     source = {"rm_classification": {"client_category_source": "top_recommendation"}}
     run(workdir, pipeline="rm_classification", extra_params=source)
     output = workdir / "data" / "07_model_output"
@@ -53,9 +53,8 @@ def test_the_recommendation_source_types_rms_by_their_clients_first_recommendati
     assert counted.sum() == expected[expected.index.get_level_values(1).isin(classification["category"])].sum()
 
 
-def test_the_recommendation_source_without_recommendations_stops_before_anything_is_written(workdir):
-    run(workdir, pipeline="demo_data")
-    run(workdir, pipeline="data_engineering")
+def test_the_recommendation_source_without_recommendations_stops_before_anything_is_written(engineered_workdir):
+    workdir = engineered_workdir  # after demo_data and data_engineering alone
     with pytest.raises(ValueError, match="run `kedro run --pipelines product_recommendation` first"):
         run(
             workdir,

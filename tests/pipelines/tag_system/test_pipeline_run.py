@@ -10,7 +10,7 @@ from kedro.framework.startup import bootstrap_project
 from kedro.validation import ParameterValidationError
 
 from customer_classification.pipelines.tag_system.checks import TagConfigError
-from tests.conftest import TINY, copy_project, run
+from tests.conftest import TINY, copy_run, run
 
 NEW_GROUP = {"wealth_signals": {"title": "Wealth signals", "description": "Signs of wealth to come."}}
 NEW_TAGS = {
@@ -47,15 +47,12 @@ OUTPUTS = ("data/06_models/tag_binner.pkl", "data/04_feature/customer_tags", "da
 
 
 @pytest.fixture(scope="module")
-def bank(tmp_path_factory):
-    """A tiny demo bank with its features, built once for the module; tag_system runs on it."""
-    root = tmp_path_factory.mktemp("tag_system_project")
-    copy_project(root)
+def bank(tmp_path_factory, engineered_project):
+    """A tiny demo bank with its features (the session's, copied for the module); tag_system runs on it."""
+    root = copy_run(engineered_project, tmp_path_factory.mktemp("tag_system_project"))
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
         bootstrap_project(root)
-        run(root, pipeline="demo_data")
-        run(root, pipeline="data_engineering")
         yield root
 
 
