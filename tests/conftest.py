@@ -54,13 +54,17 @@ def copy_project(root: Path) -> Path:
     return root
 
 
+def _working_directory(root: Path, monkeypatch) -> Path:
+    """``root`` as the test's working directory and bootstrapped Kedro project."""
+    monkeypatch.chdir(root)
+    bootstrap_project(root)
+    return root
+
+
 @pytest.fixture
 def workdir(tmp_path, monkeypatch):
     """A copy of the project's settings in an empty folder, so the run writes its data there."""
-    copy_project(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    bootstrap_project(tmp_path)
-    return tmp_path
+    return _working_directory(copy_project(tmp_path), monkeypatch)
 
 
 def run(workdir: Path, env: str | None = None, pipeline: str | None = None, extra_params: dict | None = None):
@@ -111,25 +115,16 @@ def copy_run(source: Path, root: Path, only: tuple[str, ...] | None = None) -> P
 @pytest.fixture
 def finished_workdir(default_run_project, tmp_path, monkeypatch) -> Path:
     """A writable copy of ``default_run_project``, the working directory for the test."""
-    copy_run(default_run_project, tmp_path)
-    monkeypatch.chdir(tmp_path)
-    bootstrap_project(tmp_path)
-    return tmp_path
+    return _working_directory(copy_run(default_run_project, tmp_path), monkeypatch)
 
 
 @pytest.fixture
 def engineered_workdir(engineered_project, tmp_path, monkeypatch) -> Path:
     """A writable copy of ``engineered_project``, the working directory for the test."""
-    copy_run(engineered_project, tmp_path)
-    monkeypatch.chdir(tmp_path)
-    bootstrap_project(tmp_path)
-    return tmp_path
+    return _working_directory(copy_run(engineered_project, tmp_path), monkeypatch)
 
 
 @pytest.fixture
 def demo_bank_workdir(engineered_project, tmp_path, monkeypatch) -> Path:
     """``workdir`` after ``kedro run --pipelines demo_data`` (its data/01_raw copied from the session's run)."""
-    copy_run(engineered_project, tmp_path, only=("01_raw",))
-    monkeypatch.chdir(tmp_path)
-    bootstrap_project(tmp_path)
-    return tmp_path
+    return _working_directory(copy_run(engineered_project, tmp_path, only=("01_raw",)), monkeypatch)
