@@ -7,7 +7,14 @@ import polars as pl
 import pytest
 from pandas.testing import assert_frame_equal
 
-from customer_classification.contracts import RAW_TABLES, ContractError, raise_for_violations, validate_table
+from customer_classification.contracts import (
+    CUSTOMER_TABLES,
+    RAW_TABLES,
+    RAW_TABLES_REFERENCES_FIRST,
+    ContractError,
+    raise_for_violations,
+    validate_table,
+)
 from customer_classification.contracts.repair import repair_table
 from tests.conftest import build_bank
 
@@ -46,6 +53,15 @@ def test_a_clean_bank_has_no_violation_at_all(small_params):
     tables = build_bank(clean_params)
     for name, contract in RAW_TABLES.items():
         assert validate_table(tables[name], contract, tables, as_of=clean_params.month_ends[-1]) == []
+
+
+def test_orders_derived_from_the_contract_follow_its_foreign_keys():
+    assert sorted(RAW_TABLES_REFERENCES_FIRST) == sorted(RAW_TABLES)
+    for position, name in enumerate(RAW_TABLES_REFERENCES_FIRST):
+        for fk in RAW_TABLES[name].foreign_keys:
+            assert fk.table in RAW_TABLES_REFERENCES_FIRST[:position], (name, fk.table)
+    assert CUSTOMER_TABLES[0] == "customers"
+    assert set(RAW_TABLES) - set(CUSTOMER_TABLES) == {"relationship_managers", "products"}
 
 
 def test_missing_column_stops_the_run_naming_it(small_bank, small_params):

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from customer_classification.contracts import ContractError
+from customer_classification.contracts import RAW_TABLES, ContractError
 from tests.conftest import TINY, run
 
 
@@ -20,16 +20,7 @@ def test_default_run_writes_the_demo_warehouse(default_run_project):
     workdir = default_run_project
     raw = workdir / "data" / "01_raw" / "demo_bank"
     tables = {p.name for p in raw.iterdir()}
-    assert tables == {
-        "customers",
-        "relationship_managers",
-        "products",
-        "holdings",
-        "transactions",
-        "credit_lines",
-        "digital_events",
-        "campaign_responses",
-    }
+    assert tables == set(RAW_TABLES)
     customers = pd.read_parquet(raw / "customers")
     assert len(customers) == TINY["demo_bank"]["n_customers"]
     assert len(list((raw / "transactions").glob("part-*.parquet"))) == 3  # 400 customers in chunks of 150

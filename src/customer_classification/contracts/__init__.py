@@ -9,10 +9,12 @@ from customer_classification.contracts.engine import (
     raise_for_violations,
     validate_table,
 )
-from customer_classification.contracts.raw_tables import RAW_TABLES
+from customer_classification.contracts.raw_tables import CUSTOMER_TABLES, RAW_TABLES, RAW_TABLES_REFERENCES_FIRST
 
 __all__ = [
+    "CUSTOMER_TABLES",
     "RAW_TABLES",
+    "RAW_TABLES_REFERENCES_FIRST",
     "Column",
     "ContractError",
     "ForeignKey",

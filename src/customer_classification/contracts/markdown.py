@@ -15,7 +15,9 @@ _HEADER = """# Raw warehouse contract
 The eight tables the project reads, as declared in
 `src/customer_classification/contracts/raw_tables.py`. The demo bank writes them;
 to use your own warehouse, map your tables to these names, columns and types
-(see bring_your_own_data.md).
+(see bring_your_own_data.md). The allowed values of the category, channel,
+direction and event-type columns are the bank's vocabularies, declared in
+`src/customer_classification/taxonomy.py`.
 
 How a table is checked:
 

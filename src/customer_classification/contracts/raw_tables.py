@@ -1,8 +1,9 @@
-"""The raw warehouse contract (DESIGN.md section 5), declared once.
+"""The raw warehouse contract: every raw table, its columns and their rules, declared once.
 
 The demo generator's tests and data engineering both check tables against these
 declarations; ``docs/data_contract.md`` describes them for a bank mapping its own
-warehouse.
+warehouse. ``RAW_TABLES`` is the one list of raw table names: the orders other
+code needs (reference tables first, the tables of one customer) derive from it.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 from customer_classification.contracts.engine import Column, ForeignKey, TableContract
-from customer_classification.demo_bank.catalogue import (
+from customer_classification.taxonomy import (
     CAMPAIGN_CHANNELS,
-    CHANNELS,
     DIGITAL_CHANNELS,
     DIGITAL_EVENT_TYPES,
     PRODUCT_CATEGORIES,
+    TRANSACTION_CHANNELS,
+    TRANSACTION_DIRECTIONS,
 )
 
 _EARLIEST = dt.datetime(1900, 1, 2)
@@ -94,8 +96,8 @@ TRANSACTIONS = TableContract(
         Column("customer_id", "int", "Customer."),
         Column("timestamp", "datetime", "When it was booked.", not_after_as_of=True),
         Column("amount", "float", "Amount, always positive; the direction gives the sign.", minimum=0.01),
-        Column("direction", "string", "credit (money in) or debit (money out).", allowed=("credit", "debit")),
-        Column("channel", "string", "Channel used.", allowed=CHANNELS),
+        Column("direction", "string", "credit (money in) or debit (money out).", allowed=TRANSACTION_DIRECTIONS),
+        Column("channel", "string", "Channel used.", allowed=TRANSACTION_CHANNELS),
         Column("merchant_category", "string", "Merchant or purpose category."),
     ),
     key=("transaction_id",),
@@ -167,3 +169,29 @@ RAW_TABLES: dict[str, TableContract] = {
         CAMPAIGN_RESPONSES,
     )
 }
+
+
+def _references_first(tables: dict[str, TableContract]) -> tuple[str, ...]:
+    """Table names, each after the tables its foreign keys point to; ties keep the contract's order."""
+    depth: dict[str, int] = {}
+
+    def depth_of(name: str, seen: tuple[str, ...] = ()) -> int:
+        if name in seen:
+            raise ValueError(f"foreign keys form a cycle: {' -> '.join((*seen, name))}")
+        if name not in depth:
+            parents = [fk.table for fk in tables[name].foreign_keys if fk.table != name]
+            depth[name] = 1 + max((depth_of(p, (*seen, name)) for p in parents), default=-1)
+        return depth[name]
+
+    order = list(tables)
+    return tuple(sorted(order, key=lambda name: (depth_of(name), order.index(name))))
+
+
+# repairing in this order checks every foreign key against already repaired keys
+RAW_TABLES_REFERENCES_FIRST = _references_first(RAW_TABLES)
+# the tables whose rows belong to one customer, so they can be generated or read customer by customer
+CUSTOMER_TABLES = tuple(
+    name
+    for name, contract in RAW_TABLES.items()
+    if name == CUSTOMERS.name or any(fk.table == CUSTOMERS.name for fk in contract.foreign_keys)
+)

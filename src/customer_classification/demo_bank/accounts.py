@@ -20,13 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from customer_classification import taxonomy
 from customer_classification.demo_bank import catalogue as cat
 from customer_classification.demo_bank.customers import HiddenTraits, choose_rows
 from customer_classification.demo_bank.params import DemoBankParams
 
-_CATEGORY = {name: k for k, name in enumerate(cat.PRODUCT_CATEGORIES)}
-_ASSET = np.array([name in cat.ASSET_CATEGORIES for name in cat.PRODUCT_CATEGORIES])
-_PRODUCT_IDS = [[p[0] for p in cat.PRODUCTS if p[2] == c] for c in cat.PRODUCT_CATEGORIES]
+_CATEGORY = {name: k for k, name in enumerate(taxonomy.PRODUCT_CATEGORIES)}
+_ASSET = np.array([name in taxonomy.ASSET_CATEGORIES for name in taxonomy.PRODUCT_CATEGORIES])
+_PRODUCT_IDS = [[p[0] for p in cat.PRODUCTS if p[2] == c] for c in taxonomy.PRODUCT_CATEGORIES]
 _RESPONSE_CONVERSION = 0.55
 _LOAN_TERM_MONTHS = {"personal_loan": 36, "mortgage": 300}
 
@@ -50,7 +51,7 @@ def _initial_holdings(rng: np.random.Generator, traits: HiddenTraits) -> np.ndar
     probability[rows, traits.rm_specialism[specialist]] = np.minimum(
         probability[rows, traits.rm_specialism[specialist]] * 1.8, 0.95
     )
-    held = rng.random((n, len(cat.PRODUCT_CATEGORIES))) < probability
+    held = rng.random((n, len(taxonomy.PRODUCT_CATEGORIES))) < probability
     held[:, _CATEGORY["current_account"]] = True
     return held
 
@@ -62,7 +63,7 @@ def simulate_accounts(
     params: DemoBankParams,
 ) -> AccountHistory:
     n = len(customer_id)
-    n_cat = len(cat.PRODUCT_CATEGORIES)
+    n_cat = len(taxonomy.PRODUCT_CATEGORIES)
     month_ends = pd.to_datetime(params.month_ends)
     line = params.high_value_aum_line
 
@@ -108,10 +109,12 @@ def simulate_accounts(
         campaign_parts.append(
             pd.DataFrame(
                 {
-                    "campaign_id": [f"CMP-{month_end:%Y%m}-{cat.PRODUCT_CATEGORIES[c]}" for c in offer_category],
+                    "campaign_id": [f"CMP-{month_end:%Y%m}-{taxonomy.PRODUCT_CATEGORIES[c]}" for c in offer_category],
                     "customer_id": customer_id[rows],
-                    "product_category": np.array(cat.PRODUCT_CATEGORIES)[offer_category],
-                    "channel": np.array(cat.CAMPAIGN_CHANNELS)[rng.integers(0, len(cat.CAMPAIGN_CHANNELS), len(rows))],
+                    "product_category": np.array(taxonomy.PRODUCT_CATEGORIES)[offer_category],
+                    "channel": np.array(taxonomy.CAMPAIGN_CHANNELS)[
+                        rng.integers(0, len(taxonomy.CAMPAIGN_CHANNELS), len(rows))
+                    ],
                     "offer_date": month_start + pd.to_timedelta(offer_day, unit="D"),
                     "responded": responded,
                     "response_date": (month_start + pd.to_timedelta(offer_day + response_lag, unit="D")).where(

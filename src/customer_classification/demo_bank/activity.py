@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from customer_classification import taxonomy
 from customer_classification.demo_bank import catalogue as cat
 from customer_classification.demo_bank.customers import HiddenTraits, choose_rows
 from customer_classification.demo_bank.params import DemoBankParams
@@ -72,7 +73,9 @@ def draw_transactions(
     )
     channel = choose_rows(rng, cat.PERSONA_CHANNEL_MIX[d_persona])
     channel = np.where(
-        np.array(cat.DEBIT_CATEGORIES)[category] == "cash_withdrawal", cat.CHANNELS.index("atm"), channel
+        np.array(taxonomy.DEBIT_CATEGORIES)[category] == "cash_withdrawal",
+        taxonomy.TRANSACTION_CHANNELS.index("atm"),
+        channel,
     )
     debits = pd.DataFrame(
         {
@@ -80,8 +83,8 @@ def draw_transactions(
             "timestamp": _timestamps(rng, d_months, starts, days),
             "amount": amount,
             "direction": "debit",
-            "channel": np.array(cat.CHANNELS)[channel],
-            "merchant_category": np.array(cat.DEBIT_CATEGORIES)[category],
+            "channel": np.array(taxonomy.TRANSACTION_CHANNELS)[channel],
+            "merchant_category": np.array(taxonomy.DEBIT_CATEGORIES)[category],
         }
     )
 
@@ -109,7 +112,9 @@ def draw_transactions(
             "timestamp": _timestamps(rng, t_months, starts, days),
             "amount": traits.income[t_rows] / 12.0 * 0.3 * np.exp(rng.normal(0, 0.9, len(t_rows))),
             "direction": "credit",
-            "channel": np.array(cat.CHANNELS)[choose_rows(rng, cat.PERSONA_CHANNEL_MIX[traits.persona[t_rows]])],
+            "channel": np.array(taxonomy.TRANSACTION_CHANNELS)[
+                choose_rows(rng, cat.PERSONA_CHANNEL_MIX[traits.persona[t_rows]])
+            ],
             "merchant_category": "transfer_in",
         }
     )
@@ -162,7 +167,7 @@ def draw_digital_events(
         if event_type == "login":
             category = np.full(len(e_rows), None, dtype=object)
         else:
-            category = np.array(cat.PRODUCT_CATEGORIES, dtype=object)[choose_rows(rng, interest[e_rows])]
+            category = np.array(taxonomy.PRODUCT_CATEGORIES, dtype=object)[choose_rows(rng, interest[e_rows])]
         parts.append(
             pd.DataFrame(
                 {

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from customer_classification import taxonomy
+from customer_classification.contracts import CUSTOMER_TABLES
 from customer_classification.demo_bank import catalogue as cat
 from customer_classification.demo_bank.accounts import simulate_accounts
 from customer_classification.demo_bank.activity import draw_digital_events, draw_transactions
@@ -19,16 +21,9 @@ from customer_classification.demo_bank.customers import draw_customers, truth_ta
 from customer_classification.demo_bank.params import DemoBankParams
 
 RM_ID_OFFSET = 5001
-# the raw tables one chunk contributes, in the order the chunk generator yields them
-CHUNKED_TABLES = (
-    "customers",
-    "holdings",
-    "transactions",
-    "credit_lines",
-    "digital_events",
-    "campaign_responses",
-    "demo_truth",
-)
+# the tables one chunk contributes, in the order the chunk generator yields them: the
+# contract's customer-level tables, then the chunk's hidden truth
+CHUNKED_TABLES = (*CUSTOMER_TABLES, "demo_truth")
 _ORPHAN_CUSTOMER_ID = 999_000_000_001
 
 
@@ -42,7 +37,7 @@ def make_products() -> pd.DataFrame:
     )
     products["risk_level"] = products["risk_level"].astype("int64")
     products["launch_date"] = pd.to_datetime(products["launch_date"]).astype("datetime64[s]")
-    products["is_credit"] = products["category"].isin(cat.LIABILITY_CATEGORIES)
+    products["is_credit"] = products["category"].isin(taxonomy.LIABILITY_CATEGORIES)
     return products
 
 

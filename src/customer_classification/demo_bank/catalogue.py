@@ -1,26 +1,15 @@
-"""Static reference data of the demo bank: personas, products and vocabularies.
+"""Static reference data of the demo bank: personas, its products, rates and name lists.
 
 Everything a persona drives is a row of one table here, so the shape of the demo
-bank can be read (and changed) in one place. Amounts are in the bank's currency
-units; rates are per customer per month.
+bank can be read (and changed) in one place. The vocabularies these tables are
+laid out by (product categories, channels, merchant categories) belong to the
+bank, not to the demo: they live in :mod:`customer_classification.taxonomy`.
+Amounts are in the bank's currency units; rates are per customer per month.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-PRODUCT_CATEGORIES: tuple[str, ...] = (
-    "current_account",
-    "time_deposit",
-    "wealth_management",
-    "mutual_fund",
-    "insurance",
-    "credit_card",
-    "personal_loan",
-    "mortgage",
-)
-ASSET_CATEGORIES = ("current_account", "time_deposit", "wealth_management", "mutual_fund", "insurance")
-LIABILITY_CATEGORIES = ("credit_card", "personal_loan", "mortgage")
 
 # product_id, name, category, risk_level (1 lowest .. 5 highest), launch_date
 PRODUCTS: tuple[tuple[str, str, str, int, str], ...] = (
@@ -103,7 +92,7 @@ PERSONA_TRANSACTION_RATE = np.array([1.5, 1.0, 0.9, 0.6, 2.0, 0.9])
 PERSONA_LOGIN_RATE = np.array([1.4, 0.55, 0.5, 0.1, 0.55, 1.2])
 
 # affinity of each persona to each product category (log scale), columns follow
-# PRODUCT_CATEGORIES; drives initial holdings, acquisition hazards and browsing
+# taxonomy.PRODUCT_CATEGORIES; drives initial holdings, acquisition hazards and browsing
 PERSONA_CATEGORY_AFFINITY = np.array(
     [
         # cur   td    wm    mf    ins   cc    pl    mort
@@ -115,12 +104,12 @@ PERSONA_CATEGORY_AFFINITY = np.array(
         [0.0, -2.0, -2.0, -0.6, -1.8, 0.9, -0.5, -3.5],
     ]
 )
-# monthly hazard of acquiring a category not yet held, before affinities
+# monthly hazard of acquiring a category not yet held, before affinities (per product category)
 CATEGORY_BASE_HAZARD = np.array([0.0, 0.010, 0.006, 0.007, 0.005, 0.010, 0.006, 0.002])
 # probability of holding a category at the start of the history, before affinities
 CATEGORY_BASE_HOLDING = np.array([1.0, 0.25, 0.12, 0.12, 0.15, 0.35, 0.12, 0.08])
 
-CHANNELS = ("branch", "atm", "mobile", "online", "pos")
+# columns follow taxonomy.TRANSACTION_CHANNELS
 PERSONA_CHANNEL_MIX = np.array(
     [
         [0.02, 0.05, 0.55, 0.15, 0.23],
@@ -132,22 +121,7 @@ PERSONA_CHANNEL_MIX = np.array(
     ]
 )
 
-# merchant categories of debits; credits are salary, business income,
-# transfers in and investment redemptions
-DEBIT_CATEGORIES = (
-    "groceries",
-    "dining",
-    "shopping",
-    "travel",
-    "utilities",
-    "healthcare",
-    "education",
-    "entertainment",
-    "cash_withdrawal",
-    "transfer_out",
-    "investment_purchase",
-    "business_supplies",
-)
+# columns follow taxonomy.DEBIT_CATEGORIES, as does DEBIT_AMOUNT_SCALE
 PERSONA_DEBIT_MIX = np.array(
     [
         [0.16, 0.18, 0.17, 0.10, 0.07, 0.02, 0.02, 0.10, 0.02, 0.08, 0.08, 0.00],
@@ -159,14 +133,9 @@ PERSONA_DEBIT_MIX = np.array(
     ]
 )
 DEBIT_AMOUNT_SCALE = np.array([0.8, 1.2, 1.6, 6.0, 1.5, 2.0, 5.0, 1.0, 2.5, 4.0, 10.0, 8.0])
-CREDIT_CATEGORIES = ("salary", "business_income", "transfer_in", "investment_redemption")
 
 # month-of-year multiplier on spending (January .. December)
 SPENDING_SEASONALITY = np.array([1.05, 1.25, 0.92, 0.95, 1.00, 1.02, 1.08, 1.06, 0.97, 1.03, 1.10, 1.30])
-
-DIGITAL_EVENT_TYPES = ("login", "product_view", "search")
-DIGITAL_CHANNELS = ("app", "web")
-CAMPAIGN_CHANNELS = ("sms", "app_push", "email", "branch", "call")
 
 OCCUPATIONS = (
     "professional",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from customer_classification import taxonomy
 from customer_classification.demo_bank import catalogue as cat
 from customer_classification.demo_bank.params import DemoBankParams
 
@@ -145,30 +146,30 @@ def draw_customers(
         if len(local) and len(members):
             rm_index[members] = rng.choice(local, size=len(members))
     specialism_names = rm_table["specialism"].to_numpy()
-    rm_specialism = np.array([cat.PRODUCT_CATEGORIES.index(s) if isinstance(s, str) else -1 for s in specialism_names])[
-        rm_index
-    ]
+    rm_specialism = np.array(
+        [taxonomy.PRODUCT_CATEGORIES.index(s) if isinstance(s, str) else -1 for s in specialism_names]
+    )[rm_index]
     rm_specialism = np.where(has_rm, rm_specialism, -1)
 
-    n_categories = len(cat.PRODUCT_CATEGORIES)
+    n_categories = len(taxonomy.PRODUCT_CATEGORIES)
     category_logit = cat.PERSONA_CATEGORY_AFFINITY[persona] + rng.normal(0, 0.45, (n, n_categories))
-    category_logit[:, cat.PRODUCT_CATEGORIES.index("wealth_management")] += 0.6 * wealth_interest
-    category_logit[:, cat.PRODUCT_CATEGORIES.index("mutual_fund")] += 0.5 * wealth_interest
-    category_logit[:, cat.PRODUCT_CATEGORIES.index("credit_card")] += 0.5 * spend_propensity
-    category_logit[:, cat.PRODUCT_CATEGORIES.index("personal_loan")] += 0.4 * spend_propensity
-    category_logit[:, cat.PRODUCT_CATEGORIES.index("mortgage")] += 0.6 * z_income * prime_age
+    category_logit[:, taxonomy.PRODUCT_CATEGORIES.index("wealth_management")] += 0.6 * wealth_interest
+    category_logit[:, taxonomy.PRODUCT_CATEGORIES.index("mutual_fund")] += 0.5 * wealth_interest
+    category_logit[:, taxonomy.PRODUCT_CATEGORIES.index("credit_card")] += 0.5 * spend_propensity
+    category_logit[:, taxonomy.PRODUCT_CATEGORIES.index("personal_loan")] += 0.4 * spend_propensity
+    category_logit[:, taxonomy.PRODUCT_CATEGORIES.index("mortgage")] += 0.6 * z_income * prime_age
     specialist = rm_specialism >= 0
     category_logit[np.flatnonzero(specialist), rm_specialism[specialist]] += 1.0
     category_hazard = np.minimum(cat.CATEGORY_BASE_HAZARD * np.exp(category_logit), 0.5)
 
-    products_per_category = np.array([sum(p[2] == c for p in cat.PRODUCTS) for c in cat.PRODUCT_CATEGORIES])
+    products_per_category = np.array([sum(p[2] == c for p in cat.PRODUCTS) for c in taxonomy.PRODUCT_CATEGORIES])
     premium = (z_income > 0.8)[:, None]
     product_choice = np.where(
         premium, products_per_category - 1, rng.integers(0, 1 << 30, (n, n_categories)) % products_per_category
     )
     # small-business owners borrow through the business loan
     sbo = persona == cat.PERSONAS.index("small_business_owner")
-    product_choice[sbo, cat.PRODUCT_CATEGORIES.index("personal_loan")] = 1
+    product_choice[sbo, taxonomy.PRODUCT_CATEGORIES.index("personal_loan")] = 1
 
     given = np.array(cat.GIVEN_NAMES)
     names = (
@@ -243,7 +244,7 @@ def truth_table(customers: pd.DataFrame, traits: HiddenTraits, params: DemoBankP
             "expected_utilization": traits.expected_utilization,
         }
     )
-    for k, category in enumerate(cat.PRODUCT_CATEGORIES):
+    for k, category in enumerate(taxonomy.PRODUCT_CATEGORIES):
         if category != "current_account":
             truth[f"acquisition_hazard_{category}"] = traits.category_hazard[:, k]
     return truth

@@ -7,9 +7,11 @@ import pandas as pd
 import pytest
 from sklearn.metrics import r2_score, roc_auc_score
 
+from customer_classification.contracts import RAW_TABLES
 from customer_classification.demo_bank import bank
-from customer_classification.demo_bank.catalogue import ASSET_CATEGORIES, PERSONAS
+from customer_classification.demo_bank.catalogue import PERSONAS
 from customer_classification.demo_bank.params import DemoBankParams
+from customer_classification.taxonomy import ASSET_CATEGORIES
 
 
 def test_same_seed_gives_identical_tables(small_params):
@@ -151,15 +153,7 @@ def test_specialist_rms_have_more_clients_in_their_category(small_bank):
 
 def test_truth_is_kept_apart_from_raw_tables(small_bank):
     hidden = {"persona", "upgrade_probability", "expected_utilization", "specialism"}
-    for name in (
-        "customers",
-        "holdings",
-        "transactions",
-        "credit_lines",
-        "digital_events",
-        "campaign_responses",
-        "relationship_managers",
-    ):
+    for name in RAW_TABLES:
         assert hidden.isdisjoint(small_bank[name].columns), name
 
 

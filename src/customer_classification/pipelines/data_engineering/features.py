@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 import narwhals as nw
 
-from customer_classification.demo_bank.catalogue import (
+from customer_classification.pipelines.data_engineering.monthly import with_epoch_seconds
+from customer_classification.taxonomy import (
     ASSET_CATEGORIES,
-    CHANNELS,
     DEBIT_CATEGORIES,
     LIABILITY_CATEGORIES,
     PRODUCT_CATEGORIES,
+    TRANSACTION_CHANNELS,
 )
-from customer_classification.pipelines.data_engineering.monthly import with_epoch_seconds
 
 CATEGORICAL_FEATURES = ("occupation", "education", "marital_status")
 BALANCE_SERIES = ("aum", *[f"balance_{c}" for c in ASSET_CATEGORIES])
@@ -183,7 +183,7 @@ def transaction_features(transactions: nw.DataFrame, t_ym: int, snapshot: dt.dat
                     if months == 3
                     else [
                         nw.col("n_debit").sum().alias("_n_debit"),
-                        *[nw.col(f"n_channel_{c}").sum().alias(f"_n_channel_{c}") for c in CHANNELS],
+                        *[nw.col(f"n_channel_{c}").sum().alias(f"_n_channel_{c}") for c in TRANSACTION_CHANNELS],
                         *[nw.col(f"n_merchant_{m}").sum().alias(f"_n_merchant_{m}") for m in DEBIT_CATEGORIES],
                         nw.col("last_tx_epoch").max().alias("_last_tx"),
                     ]
@@ -206,7 +206,10 @@ def transaction_features(transactions: nw.DataFrame, t_ym: int, snapshot: dt.dat
         _ratio(_money("_debit_12m"), nw.col("_n_debit")).alias("avg_debit_amount_12m"),
         (_money("_income_3m").fill_null(0.0) / 3.0).alias("monthly_income_inflow_3m"),
         _days_before(snapshot, "_last_tx").alias("days_since_last_transaction"),
-        *[_ratio(nw.col(f"_n_channel_{c}"), nw.col("tx_count_12m")).alias(f"channel_share_{c}_12m") for c in CHANNELS],
+        *[
+            _ratio(nw.col(f"_n_channel_{c}"), nw.col("tx_count_12m")).alias(f"channel_share_{c}_12m")
+            for c in TRANSACTION_CHANNELS
+        ],
         *[
             _ratio(nw.col(f"_n_merchant_{m}"), nw.col("_n_debit")).alias(f"merchant_share_{m}_12m")
             for m in DEBIT_CATEGORIES

@@ -14,8 +14,8 @@ import datetime as dt
 
 import narwhals as nw
 
-from customer_classification.demo_bank.catalogue import PRODUCT_CATEGORIES
 from customer_classification.pipelines.data_engineering.features import month_index
+from customer_classification.taxonomy import PRODUCT_CATEGORIES
 
 NO_NEW_PRODUCT = "none"
 _NEVER = 10**9  # a month index later than any real one
@@ -65,7 +65,7 @@ def next_product_labels(balances: nw.DataFrame, t_ym: int, window: int) -> nw.Da
 
     Current accounts are not a cross-sell target (every customer has one) and are
     left out. Two categories first held in the same month: the one earlier in the product
-    catalogue's category order wins, so the label is deterministic.
+    taxonomy's category order wins, so the label is deterministic.
     """
     held_before = balances.filter(nw.col("ym") == t_ym - 1).select(
         "customer_id", *[nw.col(f"held_{c}").alias(f"_before_{c}") for c in CROSS_SELL_CATEGORIES]

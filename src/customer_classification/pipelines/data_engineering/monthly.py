@@ -20,15 +20,15 @@ from collections.abc import Iterator
 import narwhals as nw
 
 from customer_classification.buckets import bucket_count, in_bucket
-from customer_classification.demo_bank.catalogue import (
+from customer_classification.taxonomy import (
     ASSET_CATEGORIES,
-    CHANNELS,
     DEBIT_CATEGORIES,
+    INCOME_CATEGORIES,
     LIABILITY_CATEGORIES,
     PRODUCT_CATEGORIES,
+    TRANSACTION_CHANNELS,
 )
 
-INCOME_CATEGORIES = ("salary", "pension", "business_income")
 KEYS = ["customer_id", "ym"]
 Frame = nw.DataFrame | nw.LazyFrame
 
@@ -141,7 +141,7 @@ def monthly_transactions(transactions: nw.DataFrame) -> nw.DataFrame:
         income_amount_cents=nw.when(nw.col("merchant_category").is_in(list(INCOME_CATEGORIES)))
         .then(cents("amount"))
         .otherwise(0),
-        *_share_columns("channel", CHANNELS, "n_channel_"),
+        *_share_columns("channel", TRANSACTION_CHANNELS, "n_channel_"),
         *[
             nw.when(debit & (nw.col("merchant_category") == m)).then(1).otherwise(0).alias(f"n_merchant_{m}")
             for m in DEBIT_CATEGORIES
@@ -149,7 +149,7 @@ def monthly_transactions(transactions: nw.DataFrame) -> nw.DataFrame:
     )
     counted = [
         "n_tx", "debit_amount_cents", "credit_amount_cents", "n_debit", "income_amount_cents",
-        *[f"n_channel_{c}" for c in CHANNELS],
+        *[f"n_channel_{c}" for c in TRANSACTION_CHANNELS],
         *[f"n_merchant_{m}" for m in DEBIT_CATEGORIES],
     ]  # fmt: skip
     monthly = frame.group_by(KEYS).agg(*[nw.col(c).sum() for c in counted], nw.col("timestamp").max().alias("last_tx"))

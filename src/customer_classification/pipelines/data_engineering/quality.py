@@ -9,21 +9,18 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
-from customer_classification.contracts import RAW_TABLES, Violation, raise_for_violations, validate_table
+from customer_classification.contracts import (
+    RAW_TABLES,
+    RAW_TABLES_REFERENCES_FIRST,
+    Violation,
+    raise_for_violations,
+    validate_table,
+)
 from customer_classification.contracts.engine import collect_frame, row_count
 from customer_classification.contracts.repair import Repair, repair_table
 
 # reference tables first, so that foreign keys are checked against repaired keys
-REPAIR_ORDER = (
-    "relationship_managers",
-    "products",
-    "customers",
-    "holdings",
-    "transactions",
-    "credit_lines",
-    "digital_events",
-    "campaign_responses",
-)
+REPAIR_ORDER = RAW_TABLES_REFERENCES_FIRST
 
 
 def check_and_repair(

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from customer_classification.demo_bank.catalogue import PRODUCT_CATEGORIES
+from customer_classification.taxonomy import PRODUCT_CATEGORIES
 
 # Where a client's product categories come from. Only "held" has a source today.
 CLIENT_CATEGORY_SOURCES = ("held", "top_recommendation")
