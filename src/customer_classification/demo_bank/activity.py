@@ -6,6 +6,8 @@ cost is linear in the number of rows and nothing loops over customers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -37,25 +39,30 @@ def _timestamps(
     return base + seconds.astype("timedelta64[s]")
 
 
-def draw_transactions(
-    rng: np.random.Generator,
-    *,
-    chunk_index: int,
-    customer_id: np.ndarray,
-    traits: HiddenTraits,
-    inflows: pd.DataFrame,
-    params: DemoBankParams,
-) -> pd.DataFrame:
-    rows, months, starts = _month_grid(traits, params)
-    days = np.array([e.day for e in pd.to_datetime(params.month_ends)])
-    month_of_year = np.array([s.month for s in starts]) - 1
+@dataclass(frozen=True)
+class _MonthGrid:
+    """The chunk's active (customer, month) pairs and the calendar they index into."""
+
+    rows: np.ndarray  # customer index of each pair
+    months: np.ndarray  # month index of each pair
+    starts: pd.DatetimeIndex  # first day of each month of the history
+    days: np.ndarray  # days in each month of the history
+
+    @property
+    def month_of_year(self) -> np.ndarray:
+        """Zero-based calendar month (0 = January) of each month of the history."""
+        return np.array([s.month for s in self.starts]) - 1
+
+
+def _debits(rng: np.random.Generator, grid: _MonthGrid, traits: HiddenTraits, params: DemoBankParams) -> pd.DataFrame:
+    """Spending: Poisson counts per customer-month, seasonal, in the persona's merchant and channel mix."""
+    rows, months = grid.rows, grid.months
     persona = traits.persona[rows]
     spend = np.exp(0.35 * traits.spend_propensity[rows])
-
     debit_rate = (
         cat.PERSONA_TRANSACTION_RATE[persona]
         * traits.activity[rows]
-        * cat.SPENDING_SEASONALITY[month_of_year[months]]
+        * cat.SPENDING_SEASONALITY[grid.month_of_year[months]]
         * spend
         * params.transaction_rate_multiplier
     )
@@ -71,31 +78,33 @@ def draw_transactions(
         * cat.DEBIT_AMOUNT_SCALE[category]
         * np.exp(rng.normal(0, 0.7, len(d_rows)) + 0.3 * traits.spend_propensity[d_rows])
     )
+    channels = taxonomy.TRANSACTION_CHANNELS
     channel = choose_rows(rng, cat.PERSONA_CHANNEL_MIX[d_persona])
     channel = np.where(
-        np.array(taxonomy.DEBIT_CATEGORIES)[category] == "cash_withdrawal",
-        taxonomy.TRANSACTION_CHANNELS.index("atm"),
-        channel,
+        np.array(taxonomy.DEBIT_CATEGORIES)[category] == "cash_withdrawal", channels.index("atm"), channel
     )
-    debits = pd.DataFrame(
+    return pd.DataFrame(
         {
             "row": d_rows,
-            "timestamp": _timestamps(rng, d_months, starts, days),
+            "timestamp": _timestamps(rng, d_months, grid.starts, grid.days),
             "amount": amount,
             "direction": "debit",
-            "channel": np.array(taxonomy.TRANSACTION_CHANNELS)[channel],
+            "channel": np.array(channels)[channel],
             "merchant_category": np.array(taxonomy.DEBIT_CATEGORIES)[category],
         }
     )
 
-    # the regular monthly income credit, with a December bonus for the salaried
+
+def _regular_income(rng: np.random.Generator, grid: _MonthGrid, traits: HiddenTraits) -> pd.DataFrame:
+    """The regular monthly income credit, with a December bonus for the salaried."""
+    rows, months = grid.rows, grid.months
     income_persona = traits.persona[rows]
-    bonus = np.where((month_of_year[months] == 11) & (_INCOME_CATEGORY[income_persona] == "salary"), 1.6, 1.0)
+    bonus = np.where((grid.month_of_year[months] == 11) & (_INCOME_CATEGORY[income_persona] == "salary"), 1.6, 1.0)
     volatility = np.where(_INCOME_CATEGORY[income_persona] == "business_income", 0.45, 0.05)
-    regular = pd.DataFrame(
+    return pd.DataFrame(
         {
             "row": rows,
-            "timestamp": starts.to_numpy().astype("datetime64[s]")[months]
+            "timestamp": grid.starts.to_numpy().astype("datetime64[s]")[months]
             + np.timedelta64(24 * 86_400 + 9 * 3_600, "s"),
             "amount": traits.income[rows] / 12.0 * bonus * np.exp(rng.normal(0, volatility)),
             "direction": "credit",
@@ -103,24 +112,29 @@ def draw_transactions(
             "merchant_category": _INCOME_CATEGORY[income_persona],
         }
     )
-    n_transfers = rng.poisson(0.35 * traits.activity[rows])
-    t_rows = np.repeat(rows, n_transfers)
-    t_months = np.repeat(months, n_transfers)
-    transfers = pd.DataFrame(
+
+
+def _transfers_in(rng: np.random.Generator, grid: _MonthGrid, traits: HiddenTraits) -> pd.DataFrame:
+    n_transfers = rng.poisson(0.35 * traits.activity[grid.rows])
+    t_rows = np.repeat(grid.rows, n_transfers)
+    t_months = np.repeat(grid.months, n_transfers)
+    channels = np.array(taxonomy.TRANSACTION_CHANNELS)
+    return pd.DataFrame(
         {
             "row": t_rows,
-            "timestamp": _timestamps(rng, t_months, starts, days),
+            "timestamp": _timestamps(rng, t_months, grid.starts, grid.days),
             "amount": traits.income[t_rows] / 12.0 * 0.3 * np.exp(rng.normal(0, 0.9, len(t_rows))),
             "direction": "credit",
-            "channel": np.array(taxonomy.TRANSACTION_CHANNELS)[
-                choose_rows(rng, cat.PERSONA_CHANNEL_MIX[traits.persona[t_rows]])
-            ],
+            "channel": channels[choose_rows(rng, cat.PERSONA_CHANNEL_MIX[traits.persona[t_rows]])],
             "merchant_category": "transfer_in",
         }
     )
-    # the inflows that lift a customer over the high-value line arrive as transfers
-    month_starts = starts.to_numpy().astype("datetime64[s]")
-    big = pd.DataFrame(
+
+
+def _upgrade_inflow_credits(rng: np.random.Generator, grid: _MonthGrid, inflows: pd.DataFrame) -> pd.DataFrame:
+    """The inflows that lift a customer over the high-value line, arriving as transfers or redemptions."""
+    month_starts = grid.starts.to_numpy().astype("datetime64[s]")
+    return pd.DataFrame(
         {
             "row": inflows["row"].to_numpy(),
             "timestamp": month_starts[inflows["month"].to_numpy()]
@@ -131,6 +145,24 @@ def draw_transactions(
             "merchant_category": np.where(rng.random(len(inflows)) < 0.6, "transfer_in", "investment_redemption"),
         }
     )
+
+
+def draw_transactions(
+    rng: np.random.Generator,
+    *,
+    chunk_index: int,
+    customer_id: np.ndarray,
+    traits: HiddenTraits,
+    inflows: pd.DataFrame,
+    params: DemoBankParams,
+) -> pd.DataFrame:
+    """The chunk's ``transactions``: debits, regular income, transfers in and the planted inflows."""
+    rows, months, starts = _month_grid(traits, params)
+    grid = _MonthGrid(rows, months, starts, np.array([e.day for e in pd.to_datetime(params.month_ends)]))
+    debits = _debits(rng, grid, traits, params)
+    regular = _regular_income(rng, grid, traits)
+    transfers = _transfers_in(rng, grid, traits)
+    big = _upgrade_inflow_credits(rng, grid, inflows)
     frame = pd.concat([debits, regular, transfers, big], ignore_index=True)
     frame = frame.sort_values(["row", "timestamp"], kind="stable", ignore_index=True)
     frame.insert(0, "transaction_id", chunk_index * 1_000_000_000 + np.arange(1, len(frame) + 1, dtype=np.int64))
