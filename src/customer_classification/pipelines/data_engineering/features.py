@@ -85,23 +85,12 @@ def _money(column: str) -> nw.Expr:
     return nw.col(column).cast(nw.Float64) / 100.0
 
 
-def asset_features(balances: nw.DataFrame, t_ym: int) -> nw.DataFrame:
-    """AUM and asset balances: latest, 3/6/12-month mean, trend, volatility; holdings.
-
-    Means and standard deviations come from integer sums (cents; whole units and
-    their squares for the spread), so they do not depend on row order.
-    """
-    latest = _window(balances, t_ym, 1).select(
-        "customer_id",
-        *[_money(f"{s}_cents").alias(f"{s}_latest") for s in BALANCE_SERIES],
-        *[_money(f"balance_{c}_cents").alias(f"balance_{c}_latest") for c in LIABILITY_CATEGORIES],
-        *[nw.col(f"held_{c}").alias(f"holds_{c}") for c in PRODUCT_CATEGORIES],
-        nw.col("n_categories_held"),
-    )
+def _balance_windows(frame: nw.DataFrame, balances: nw.DataFrame, t_ym: int) -> nw.DataFrame:
+    """``frame`` with each balance series' 3/6/12-month mean and its 6/12-month standard deviation
+    (as ``_<series>_std_<months>m``), from integer sums."""
     units = balances.with_columns(
         *[(nw.col(f"{s}_cents") // 100).alias(f"_{s}_units") for s in BALANCE_SERIES],
     ).with_columns(*[(nw.col(f"_{s}_units") * nw.col(f"_{s}_units")).alias(f"_{s}_squares") for s in BALANCE_SERIES])
-    frame = latest
     spreads = []
     for months in (3, 6, 12):
         aggs = [nw.len().alias(f"_n_{months}m")]
@@ -122,18 +111,11 @@ def asset_features(balances: nw.DataFrame, t_ym: int) -> nw.DataFrame:
                 spreads.append(
                     (nw.when(variance > 0).then(variance).otherwise(0.0) ** 0.5).alias(f"_{s}_std_{months}m")
                 )
-    frame = frame.with_columns(*spreads)
-    held_months = balances.filter(nw.col("ym") < t_ym).with_columns(
-        *[nw.when(nw.col(f"held_{c}") > 0).then(nw.col("ym")).alias(f"_held_ym_{c}") for c in PRODUCT_CATEGORIES]
-    )
-    first_held = held_months.group_by("customer_id").agg(
-        nw.col("ym").min().alias("_first_ym"),
-        *[nw.col(f"_held_ym_{c}").min().alias(f"_first_{c}") for c in PRODUCT_CATEGORIES],
-    )
-    # a category held since the first month of the warehouse's history may be older than
-    # the history: it is not counted as new
-    history_start = held_months.select(nw.col("ym").min().alias("_history_start"))
-    frame = frame.join(first_held, on="customer_id", how="left").join(history_start, how="cross")
+    return frame.with_columns(*spreads)
+
+
+def _trend_and_volatility() -> list[nw.Expr]:
+    """Per balance series: 3- against 12-month trend, and 6/12-month volatility relative to the mean."""
     derived = []
     for s in BALANCE_SERIES:
         derived.append(
@@ -147,6 +129,27 @@ def asset_features(balances: nw.DataFrame, t_ym: int) -> nw.DataFrame:
                     f"{s}_volatility_{months}m"
                 )
             )
+    return derived
+
+
+def _with_first_holdings(frame: nw.DataFrame, balances: nw.DataFrame, t_ym: int) -> nw.DataFrame:
+    """``frame`` with each customer's first month holding anything (``_first_ym``) and each category
+    (``_first_<category>``) before ``T``, and the first month of the history (``_history_start``)."""
+    held_months = balances.filter(nw.col("ym") < t_ym).with_columns(
+        *[nw.when(nw.col(f"held_{c}") > 0).then(nw.col("ym")).alias(f"_held_ym_{c}") for c in PRODUCT_CATEGORIES]
+    )
+    first_held = held_months.group_by("customer_id").agg(
+        nw.col("ym").min().alias("_first_ym"),
+        *[nw.col(f"_held_ym_{c}").min().alias(f"_first_{c}") for c in PRODUCT_CATEGORIES],
+    )
+    history_start = held_months.select(nw.col("ym").min().alias("_history_start"))
+    return frame.join(first_held, on="customer_id", how="left").join(history_start, how="cross")
+
+
+def _holding_history(t_ym: int) -> list[nw.Expr]:
+    """Months since the first holding (capped) and categories newly held in the last 12 months."""
+    # a category held since the first month of the warehouse's history may be older than
+    # the history: it is not counted as new
     new_categories = nw.sum_horizontal(
         *[
             nw.when((t_ym - nw.col(f"_first_{c}") <= 12) & (nw.col(f"_first_{c}") > nw.col("_history_start")))
@@ -155,7 +158,7 @@ def asset_features(balances: nw.DataFrame, t_ym: int) -> nw.DataFrame:
             for c in PRODUCT_CATEGORIES
         ]
     )
-    derived += [
+    return [
         # capped at 12: further back the warehouse's history may not reach, and an uncapped count
         # would grow with the calendar (and drift every month) for every long-standing customer
         nw.min_horizontal(t_ym - nw.col("_first_ym"), nw.lit(HOLDING_MONTHS_CAP))
@@ -163,7 +166,23 @@ def asset_features(balances: nw.DataFrame, t_ym: int) -> nw.DataFrame:
         .alias("months_since_first_holding"),
         new_categories.cast(nw.Float64).alias("n_new_categories_12m"),
     ]
-    frame = frame.with_columns(*derived)
+
+
+def asset_features(balances: nw.DataFrame, t_ym: int) -> nw.DataFrame:
+    """AUM and asset balances: latest, 3/6/12-month mean, trend, volatility; holdings.
+
+    Means and standard deviations come from integer sums (cents; whole units and
+    their squares for the spread), so they do not depend on row order.
+    """
+    latest = _window(balances, t_ym, 1).select(
+        "customer_id",
+        *[_money(f"{s}_cents").alias(f"{s}_latest") for s in BALANCE_SERIES],
+        *[_money(f"balance_{c}_cents").alias(f"balance_{c}_latest") for c in LIABILITY_CATEGORIES],
+        *[nw.col(f"held_{c}").alias(f"holds_{c}") for c in PRODUCT_CATEGORIES],
+        nw.col("n_categories_held"),
+    )
+    frame = _with_first_holdings(_balance_windows(latest, balances, t_ym), balances, t_ym)
+    frame = frame.with_columns(*_trend_and_volatility(), *_holding_history(t_ym))
     return frame.select([c for c in frame.columns if not c.startswith("_")])
 
 
