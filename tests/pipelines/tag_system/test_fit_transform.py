@@ -61,7 +61,7 @@ def test_the_pickled_binner_tags_exactly_as_the_fitted_one():
     restored = pickle.loads(pickle.dumps(binner))
     scoring, _ = _population(seed=4, scale=1.5)
     pd.testing.assert_frame_equal(restored.transform(scoring), binner.transform(scoring))
-    assert restored.fitted_["income_band"].cut_points == binner.fitted_["income_band"].cut_points
+    assert restored.tags_["income_band"].cut_points == binner.tags_["income_band"].cut_points
 
 
 def test_an_unknown_source_feature_stops_the_fit_node_before_any_data_is_computed(default_params):
