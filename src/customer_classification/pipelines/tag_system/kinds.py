@@ -21,6 +21,8 @@ from __future__ import annotations
 import logging
 import math
 import operator
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Literal, get_args
 
@@ -97,8 +99,8 @@ def _one_label_per_bin(labels: list[str], n_cuts: int, cuts_are: str) -> None:
         raise ValueError(f"{n_cuts} {cuts_are} make {n_cuts + 1} bins, but {len(labels)} labels are given: {labels}")
 
 
-class _TagBase(FrozenModel):
-    """What every kind declares, and the behaviour a kind without learned cut points shares."""
+class TagKind(FrozenModel, ABC):
+    """What every kind declares and does; a kind learns no cut points unless it says otherwise."""
 
     name: str = Field(pattern=_NAME_PATTERN, description="Column name of the tag in customer_tags.")
     group: str = Field(description="Tag group: basic, financial, non_financial or a group declared in `groups`.")
@@ -131,26 +133,27 @@ class _TagBase(FrozenModel):
         """What in the training rows makes the tag unusable, in words; nothing by default."""
         return []
 
-    def kind_problems(self, kinds: dict[str, str]) -> list[str]:
+    def kind_problems(self, kinds: Mapping[str, str]) -> list[str]:
         """Features of the wrong kind (``numeric``, ``text`` ...) for this tag, in words."""
         return []
 
+    @abstractmethod
     def levels(self, cut_points: tuple[float, ...]) -> tuple[Level, ...]:
-        raise NotImplementedError
+        """The tag's levels, lowest first, given the learned cut points."""
 
+    @abstractmethod
     def assign(self, features: pd.DataFrame, cut_points: tuple[float, ...]) -> np.ndarray:
         """Each row's level code (0 = lowest level, :data:`MISSING` for none)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def method_detail(self, training: str) -> str:
         """How values become levels, in words; ``training`` names the training snapshots."""
-        raise NotImplementedError
 
 
-class _BinnedTag(_TagBase):
+class BinnedTagKind(TagKind):
     """A numeric source cut into ``[lower, upper)`` levels between cut points."""
 
-    def kind_problems(self, kinds: dict[str, str]) -> list[str]:
+    def kind_problems(self, kinds: Mapping[str, str]) -> list[str]:
         source_kind = kinds[self.source]
         if source_kind == "numeric":
             return []
@@ -176,7 +179,7 @@ class _BinnedTag(_TagBase):
         return np.where(np.isnan(x), MISSING, codes)
 
 
-class FixedBinsTag(_BinnedTag):
+class FixedBinsTag(BinnedTagKind):
     """Levels between cut points given in the configuration: ``[lower, upper)``."""
 
     method: Literal["fixed_bins"]
@@ -200,7 +203,7 @@ class FixedBinsTag(_BinnedTag):
         return "fixed cut points; lower bound included, upper bound excluded"
 
 
-class QuantileTag(_BinnedTag):
+class QuantileTag(BinnedTagKind):
     """Levels between quantiles of the source on the training snapshots (equal-sized by default)."""
 
     method: Literal["quantiles"]
@@ -250,7 +253,7 @@ class QuantileTag(_BinnedTag):
         return f"cut points at the {quantiles} quantiles of the training snapshots ({training})"
 
 
-class SupervisedTag(_BinnedTag):
+class SupervisedTag(BinnedTagKind):
     """Cut points a decision tree learns on the training snapshots against a model target.
 
     The tree has one leaf per label; ``monotonic`` forces the target to rise
@@ -315,7 +318,7 @@ class SupervisedTag(_BinnedTag):
         )
 
 
-class CategoryMapTag(_TagBase):
+class CategoryMapTag(TagKind):
     """Each level lists the source values it covers; levels in the order written."""
 
     method: Literal["category_map"]
@@ -357,7 +360,7 @@ class CategoryMapTag(_TagBase):
             f"that no level lists, e.g. {examples}; add them to a level of the mapping"
         ]
 
-    def kind_problems(self, kinds: dict[str, str]) -> list[str]:
+    def kind_problems(self, kinds: Mapping[str, str]) -> list[str]:
         source_kind = kinds[self.source]
         wrong = [v for values in self.mapping.values() for v in values if _value_kind(v) != source_kind]
         if not wrong:
@@ -445,7 +448,7 @@ class Rule(FrozenModel):
     when: list[Condition] = Field(min_length=1)
 
 
-class RuleTag(_TagBase):
+class RuleTag(TagKind):
     """Rules tried in order, the first that holds gives the level; a missing source gives a missing tag.
 
     Several rules may give the same level (an *or*); ``otherwise`` is the level of
@@ -473,7 +476,7 @@ class RuleTag(_TagBase):
         used = [self.source] + [c.feature for rule in self.rules for c in rule.when]
         return list(dict.fromkeys(used))
 
-    def kind_problems(self, kinds: dict[str, str]) -> list[str]:
+    def kind_problems(self, kinds: Mapping[str, str]) -> list[str]:
         problems = (c.kind_problem(self.name, kinds[c.feature]) for rule in self.rules for c in rule.when)
         return [problem for problem in problems if problem is not None]
 
@@ -512,5 +515,5 @@ class RuleTag(_TagBase):
 TagSpec = Annotated[
     FixedBinsTag | QuantileTag | CategoryMapTag | RuleTag | SupervisedTag, Field(discriminator="method")
 ]
-TAG_KINDS: tuple[type[_TagBase], ...] = get_args(get_args(TagSpec)[0])
+TAG_KINDS: tuple[type[TagKind], ...] = get_args(get_args(TagSpec)[0])
 METHODS = tuple(get_args(kind.model_fields["method"].annotation)[0] for kind in TAG_KINDS)
