@@ -9,9 +9,12 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
 from customer_classification.pipelines.tag_system.binning import TagBinner
 from customer_classification.pipelines.tag_system.checks import TagConfigError
+from customer_classification.pipelines.tag_system.kinds import RuleTag
 from customer_classification.pipelines.tag_system.nodes import fit_tag_binner
 from customer_classification.pipelines.tag_system.params import TagSystemParams, TagWeightParams
 from customer_classification.pipelines.tag_system.report import dictionary_rows, tree_weights
@@ -61,7 +64,45 @@ def test_the_pickled_binner_tags_exactly_as_the_fitted_one():
     restored = pickle.loads(pickle.dumps(binner))
     scoring, _ = _population(seed=4, scale=1.5)
     pd.testing.assert_frame_equal(restored.transform(scoring), binner.transform(scoring))
-    assert restored.fitted_["income_band"].cut_points == binner.fitted_["income_band"].cut_points
+    assert restored.tags_["income_band"].cut_points == binner.tags_["income_band"].cut_points
+
+
+def test_the_binner_follows_scikit_learns_estimator_conventions():
+    training, targets = _population(seed=5)
+    unfitted = TagBinner(INCOME_TAGS)
+    assert unfitted.get_params() == {"tags": INCOME_TAGS}, "the constructor keeps its argument untouched"
+    assert not [name for name in vars(unfitted) if name.endswith("_")]
+    with pytest.raises(NotFittedError):
+        unfitted.transform(training)
+
+    binner = clone(unfitted)
+    assert binner.fit(training, targets) is binner
+    assert binner.get_feature_names_out().tolist() == ["income_band", "saving_capacity", "income_level"]
+    assert binner.feature_names_in_.tolist() == ["income"] and binner.n_features_in_ == 1
+    assert binner.transform(training).columns.tolist() == ["customer_id", *binner.get_feature_names_out()]
+    pd.testing.assert_frame_equal(binner.fit_transform(training, targets), binner.transform(training))
+
+
+def test_a_new_kind_is_one_class_the_binner_uses_without_knowing_it():
+    class MedianSplitTag(RuleTag):  # reuses the rule kind's parameters; only the behaviour is new
+        def learn_cut_points(self, values, target):
+            return (float(values.median()),)
+
+        def assign(self, features, cut_points):
+            return (features[self.source].to_numpy() > cut_points[0]).astype(int)
+
+    spec = tag(
+        "halves",
+        source="income",
+        method="rule",
+        labels=["lower", "upper"],
+        otherwise="upper",
+        rules=[{"label": "lower", "when": [{"feature": "income", "operator": "<", "value": 0}]}],
+    )
+    halves = MedianSplitTag(**spec.model_dump())
+    training, _ = _population(seed=6)
+    tags = TagBinner([halves]).fit(training).transform(training)
+    assert (tags["halves"] == "upper").mean() == pytest.approx(0.5)
 
 
 def test_an_unknown_source_feature_stops_the_fit_node_before_any_data_is_computed(default_params):

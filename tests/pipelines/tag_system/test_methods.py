@@ -32,7 +32,7 @@ def test_quantile_cut_points_come_from_the_fitted_rows():
     spend = tag("spend", source="spend", method="quantiles", labels=["q1", "q2", "q3", "q4"])
     training = pd.DataFrame({"spend": np.arange(1.0, 101.0)})
     binner = TagBinner([spend]).fit(training)
-    assert binner.fitted_["spend"].cut_points == pytest.approx((25.75, 50.5, 75.25))
+    assert binner.tags_["spend"].cut_points == pytest.approx((25.75, 50.5, 75.25))
     scoring = pd.DataFrame({"spend": [0.0, 25.75, 26.0, 75.0, 1e9, np.nan]})
     result = binner.transform(scoring)["spend"]
     assert result.tolist()[:5] == ["q1", "q2", "q2", "q3", "q4"]
@@ -167,7 +167,7 @@ def test_supervised_bins_follow_the_target_and_monotonic_forces_the_order():
     assert free_rates != sorted(free_rates), "without the constraint the tree keeps the dip"
 
     binner = TagBinner([rising]).fit(features, targets)
-    cuts = binner.fitted_["saving"].cut_points
+    cuts = binner.tags_["saving"].cut_points
     assert len(cuts) == 3
     rates = _rate_per_level(binner.transform(features)["saving"], targets["upgrade_within_window"])
     assert rates == sorted(rates) and rates[0] < 0.1 and rates[-1] > 0.6

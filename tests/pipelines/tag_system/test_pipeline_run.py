@@ -75,7 +75,7 @@ def test_a_tag_and_a_group_added_only_in_parameters_are_built_and_read_back(bank
 
     # read back through the catalog, each tag keeps its ordered levels, unused ones included
     assert tags["big_spender"].dtype == pd.CategoricalDtype(["modest", "comfortable", "lavish"], ordered=True)
-    for name, fitted in binner.fitted_.items():
+    for name, fitted in binner.tags_.items():
         assert tags[name].dtype == pd.CategoricalDtype(fitted.labels, ordered=True), name
 
     expected = np.select(
@@ -90,7 +90,7 @@ def test_a_tag_and_a_group_added_only_in_parameters_are_built_and_read_back(bank
     assert added["group"].unique().tolist() == ["wealth_signals"]
     assert added["definition"].tolist()[1] == "5,000 <= debit_amount_12m < 50,000"
     assert added["coverage_training"].iloc[0] == 1.0
-    assert set(weights["tag"]) == set(binner.tag_names)
+    assert set(weights["tag"]) == set(binner.get_feature_names_out())
     assert weights.loc[weights["tag"] == "big_spender", "group"].item() == "wealth_signals"
 
     # the persisted binner tags the features exactly as the run did

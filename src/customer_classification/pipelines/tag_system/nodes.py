@@ -56,7 +56,7 @@ def fit_tag_binner(customer_features: Any, model_labels: Any, tag_system: TagSys
     Returns:
         The fitted :class:`~.binning.TagBinner` (persisted as ``tag_binner``).
     """
-    binner = TagBinner(tag_system.tags.values())
+    binner = TagBinner(list(tag_system.tags.values()))
     binner.check_features(_schema_kinds(customer_features))
     features = snapshot_rows(
         customer_features, "snapshot_date", None, [*KEY_COLUMNS, *(f for t in binner.tags for f in t.features)]
@@ -69,7 +69,7 @@ def fit_tag_binner(customer_features: Any, model_labels: Any, tag_system: TagSys
         "Tag binner fitted on %s rows of snapshots %s: %d tags",
         f"{len(training):,}",
         ", ".join(s.isoformat() for s in tag_system.training_snapshots),
-        len(binner.fitted_),
+        len(binner.tags_),
     )
     return binner
 
@@ -83,11 +83,12 @@ def assign_tags(customer_features: Any, tag_binner: TagBinner) -> pd.DataFrame:
     """
     features = snapshot_rows(customer_features, "snapshot_date", None, [*KEY_COLUMNS, *tag_binner.feature_names_in_])
     tags = tag_binner.transform(features)
-    coverage = tags[tag_binner.tag_names].notna().mean()
+    tag_names = list(tag_binner.get_feature_names_out())
+    coverage = tags[tag_names].notna().mean()
     logger.info(
         "Tagged %s customer-snapshots with %d tags; coverage min %.1f%% (%s), median %.1f%%",
         f"{len(tags):,}",
-        len(tag_binner.tag_names),
+        len(tag_names),
         100 * coverage.min(),
         coverage.idxmin(),
         100 * coverage.median(),

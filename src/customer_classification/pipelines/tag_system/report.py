@@ -10,37 +10,13 @@ from sklearn.metrics import r2_score, roc_auc_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from customer_classification.pipelines.tag_system.binning import TagBinner
-from customer_classification.pipelines.tag_system.params import (
-    QuantileTag,
-    SupervisedTag,
-    TagSpec,
-    TagSystemParams,
-    TagWeightParams,
-)
+from customer_classification.pipelines.tag_system.params import TagSystemParams, TagWeightParams
 from customer_classification.pipelines.tag_system.targets import TARGETS
 
 logger = logging.getLogger(__name__)
 
 # prefix of tag_weights' columns -> the target the tree predicts
 WEIGHT_TARGETS = {"m1": "upgrade_within_window", "m2": "utilization_at_window_end"}
-
-
-def _method_detail(tag: TagSpec, params: TagSystemParams) -> str:
-    training = ", ".join(s.isoformat() for s in params.training_snapshots)
-    if isinstance(tag, QuantileTag):
-        quantiles = ", ".join(f"{q:g}" for q in tag.probabilities)
-        return f"cut points at the {quantiles} quantiles of the training snapshots ({training})"
-    if isinstance(tag, SupervisedTag):
-        shape = f", {tag.monotonic} from level to level" if tag.monotonic else ""
-        return (
-            f"cut points learned by a decision tree against {tag.target} ({TARGETS[tag.target][1]}) "
-            f"on the training snapshots ({training}){shape}"
-        )
-    return {
-        "fixed_bins": "fixed cut points; lower bound included, upper bound excluded",
-        "category_map": "source values mapped to levels",
-        "rule": "rules tried in order; the first that holds gives the level",
-    }[tag.method]
 
 
 def dictionary_rows(
@@ -54,7 +30,8 @@ def dictionary_rows(
         training, scoring: ``customer_tags`` rows of the training snapshots and of the scoring snapshot.
     """
     rows = []
-    for name, fitted in binner.fitted_.items():
+    training_snapshots = ", ".join(s.isoformat() for s in params.training_snapshots)
+    for name, fitted in binner.tags_.items():
         tag = fitted.spec
         shares = {
             period: frame[name].value_counts(dropna=True) / max(len(frame), 1)
@@ -69,7 +46,7 @@ def dictionary_rows(
                     "description": tag.description,
                     "source_features": ", ".join(tag.features),
                     "method": tag.method,
-                    "method_detail": _method_detail(tag, params),
+                    "method_detail": tag.method_detail(training_snapshots),
                     "level_order": level.order,
                     "label": level.label,
                     "definition": level.definition,

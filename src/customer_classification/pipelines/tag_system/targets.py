@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from customer_classification.pipelines.tag_system.params import KEY_COLUMNS
-
+# the columns that key a row of customer_features, model_labels and customer_tags
+KEY_COLUMNS = ("customer_id", "snapshot_date")
 # target column -> (task, population in words)
 TARGETS = {
     "upgrade_within_window": ("classification", "long-tail customers with a complete outcome window (M1)"),
