@@ -14,6 +14,10 @@ from typing import Any
 
 import psutil
 
+# as the project's settings do for a kedro run: LightGBM's idle OpenMP threads yield the cores
+# (the benchmarks that fit models in-process import this module before LightGBM)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 PROJECT = Path(__file__).resolve().parents[1]
 RESULTS = PROJECT / "benchmarks" / "results"
 

@@ -16,6 +16,8 @@ from customer_classification.demo_bank.params import DemoBankParams
 
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# as the project's settings do for a kedro run: LightGBM's idle OpenMP threads yield the cores
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def build_bank(params: DemoBankParams) -> dict[str, pd.DataFrame]:

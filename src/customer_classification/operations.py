@@ -1,4 +1,4 @@
-"""The scheduled entries of the registry, composed from the pipelines' nodes (docs/operations.md).
+"""The scheduled entries of the registry, composed from the pipelines (docs/operations.md).
 
 * ``retrain`` (monthly): features -> tags -> segments -> challengers of the models ->
   champion/challenger decisions -> scores by the champions after the decision -> drift ->
@@ -6,74 +6,97 @@
 * ``score`` (daily/weekly): features -> tags, segments, potential, loan demand and
   recommendations with the registry's champion versions (``champion.<artefact>``), fitting
   nothing -> RM types -> drift.
+
+Neither names a node or a model: each pipeline tags the nodes that fit nothing
+(:data:`~customer_classification.node_tags.SCORING`); the fitted artefacts such a node reads
+are the datasets it takes from the rest of its pipeline, and ``model_registry`` says which of
+them are contested (it writes ``decided.<artefact>``).
 """
 
 from __future__ import annotations
 
 from kedro.pipeline import Pipeline
 
-from customer_classification.pipelines.clustering.pipeline import configured_groups
-from customer_classification.pipelines.model_registry.pipeline import companion_artefacts
+from customer_classification.node_tags import SCORING
 
-# Pipelines that retrain runs whole; the model pipelines are split at their scoring nodes.
-RETRAIN_WHOLE = (
+# The pipelines of each cycle, in the order of the method's flow.
+RETRAIN = (
     "data_engineering",
     "tag_system",
     "clustering",
+    "potential_model",
+    "loan_demand",
     "product_recommendation",
     "rm_classification",
-    "reporting",
     "model_registry",
+    "drift_monitoring",
+    "reporting",
 )
-# The nodes of each model pipeline that fit nothing: the model table and the scores.
-SCORING_NODES = {
-    "potential_model": ("build_potential_model_table", "score_potential_customers"),
-    "loan_demand": ("build_loan_demand_table", "score_loan_demand"),
-}
-SCORERS = {"potential_model": "score_potential_customers", "loan_demand": "score_loan_demand"}
-MODELS = {"potential_model": "potential_model", "loan_demand": "loan_demand_model"}
-DRIFT_REFERENCES = ("potential_model_drift_reference", "loan_demand_model_drift_reference")
+SCORE = (
+    "data_engineering",
+    "tag_system",
+    "clustering",
+    "potential_model",
+    "loan_demand",
+    "product_recommendation",
+    "rm_classification",
+    "drift_monitoring",
+)
 # Every pipeline that retrain or score composes (and so not added again to __default__).
-COMPOSED = (*RETRAIN_WHOLE, *SCORING_NODES, "drift_monitoring")
+COMPOSED = tuple(dict.fromkeys((*RETRAIN, *SCORE)))
+CHAMPION, DECIDED = "champion.", "decided."
+AFTER_DECISION = "after_decision"
+
+
+def scoring_part(pipeline: Pipeline) -> Pipeline:
+    """The nodes of ``pipeline`` that fit nothing."""
+    return pipeline.only_nodes_with_tags(SCORING)
+
+
+def fitted_artefacts(pipeline: Pipeline) -> set[str]:
+    """The datasets that the scoring part of ``pipeline`` reads from the part that fits."""
+    scoring = scoring_part(pipeline)
+    return scoring.inputs() & (pipeline - scoring).all_outputs()
+
+
+def _reading(part: Pipeline, renames: dict[str, str]) -> Pipeline:
+    """``part`` reading each dataset of ``renames`` under its new name."""
+    renames = {name: new for name, new in renames.items() if name in part.inputs()}
+    return Pipeline(part, inputs=renames) if renames else part
 
 
 def retrain_pipeline(pipelines: dict[str, Pipeline]) -> Pipeline:
-    """Fit everything on the latest data; the models' scores come from the champions after the decision."""
-    whole = sum((pipelines[name] for name in RETRAIN_WHOLE), Pipeline([]))
-    for name, scorer in SCORERS.items():
-        fitted = pipelines[name] - pipelines[name].only_nodes(scorer)
-        scored = Pipeline(pipelines[name].only_nodes(scorer), inputs={MODELS[name]: f"decided.{MODELS[name]}"})
-        whole += fitted + scored
-    drift = Pipeline(
-        pipelines["drift_monitoring"],
-        inputs={f"champion.{r}": f"decided.{r}" for r in DRIFT_REFERENCES},
-    )
-    return whole + drift
+    """Fit everything on the latest data; what scores reads the champions after the decision.
 
-
-def score_pipeline(pipelines: dict[str, Pipeline], groups: list[str] | None = None) -> Pipeline:
-    """Score the scoring snapshot with the registry's champions; no node of it fits anything."""
-    groups = configured_groups() if groups is None else groups
-    champion = {name: f"champion.{name}" for name in companion_artefacts(groups)}
-    parts = [
-        pipelines["data_engineering"],
-        Pipeline(pipelines["tag_system"].only_nodes("assign_tags"), inputs={"tag_binner": champion["tag_binner"]}),
-        *(
-            Pipeline(
-                pipelines["clustering"].only_nodes(f"{g}.assign_clusters"),
-                inputs={f"{g}.segment_model": champion[f"{g}.segment_model"]},
+    The nodes that read a decided champion run after ``model_registry``'s decision, so they
+    form a namespace of their own (``after_decision``): in their pipeline's namespace they
+    would interrupt it (kedro-viz would draw the model's block both before and after the decision).
+    """
+    registry_outputs = pipelines["model_registry"].all_outputs()
+    decided = {name.removeprefix(DECIDED) for name in registry_outputs if name.startswith(DECIDED)}
+    renames = {**{a: DECIDED + a for a in decided}, **{CHAMPION + a: DECIDED + a for a in decided}}
+    whole = Pipeline([])
+    for name in RETRAIN:
+        pipeline = pipelines[name]
+        scoring = scoring_part(pipeline)
+        read = sorted(set(renames) & scoring.inputs())
+        after = scoring.from_inputs(*read) if read else Pipeline([])
+        whole += pipeline - after
+        if after.nodes:
+            whole += Pipeline(
+                after,
+                inputs={dataset: renames[dataset] for dataset in read},
+                namespace=AFTER_DECISION,
+                prefix_datasets_with_namespace=False,
             )
-            for g in groups
-        ),
-        *(
-            Pipeline(pipelines[name].only_nodes(*nodes), inputs={MODELS[name]: f"champion.{MODELS[name]}"})
-            for name, nodes in SCORING_NODES.items()
-        ),
-        Pipeline(
-            pipelines["product_recommendation"].only_nodes("recommend_products", "assign_scenarios"),
-            inputs={"recommender": champion["recommender"], "recommendation_blend": champion["recommendation_blend"]},
-        ),
-        pipelines["rm_classification"],
-        pipelines["drift_monitoring"].only_nodes("monitor_drift"),
-    ]
+    return whole
+
+
+def score_pipeline(pipelines: dict[str, Pipeline]) -> Pipeline:
+    """Score the scoring snapshot with the registry's champions; no node of it fits anything."""
+    parts = []
+    for name in SCORE:
+        pipeline = pipelines[name]
+        champions = {a: CHAMPION + a for a in fitted_artefacts(pipeline)}
+        parts.append(_reading(scoring_part(pipeline), champions))
     return sum(parts, Pipeline([]))

@@ -10,12 +10,8 @@ Optuna search over model families). The pieces:
 * :mod:`.study`: one Optuna study over the families, with pruning and early stopping;
 * :mod:`.calibration`: isotonic or sigmoid calibration, chosen on validation;
 * :mod:`.fitted`: :class:`~.fitted.FittedModel`, what is persisted and what scoring needs;
-* :mod:`.metrics`, :mod:`.tiers`, :mod:`.reasons`: evaluation, tiers, reason codes.
+* :mod:`.metrics`, :mod:`.tiers`, :mod:`.reasons`: evaluation, tiers, reason codes;
+* :mod:`.decisions`, :mod:`.params`, :mod:`.nodes`, :mod:`.pipeline`: the model-pipeline
+  template that M1 and M2 are built from (what the prediction decides, the typed
+  parameters, the shared nodes and their wiring).
 """
-
-import os
-
-# LightGBM's OpenMP threads spin while waiting by default; on a machine whose cores are
-# shared (2 cores, other processes) that spinning makes training 10x slower. Must be set
-# before LightGBM's OpenMP runtime loads; a value set by the user wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

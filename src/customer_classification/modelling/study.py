@@ -93,6 +93,65 @@ class StudyOutcome:
         return pd.DataFrame(rows)
 
 
+def _objective(outcome: StudyOutcome, spec: StudySpec, ctx: FitContext, train, valid):
+    """One trial: a family and its configuration fitted on the training rows, scored on validation;
+    each family's best trial so far is kept in ``outcome.candidates``."""
+    (X, y), (X_valid, y_valid) = train, valid
+
+    def objective(trial: optuna.Trial) -> float:
+        family = FAMILY_REGISTRY[trial.suggest_categorical("family", spec.families)]
+        config = family.suggest(trial, ctx.task)
+
+        def report(step: int, value: float) -> None:
+            trial.report(value, step)
+            if trial.should_prune():
+                raise optuna.TrialPruned(f"{family.name} pruned at step {step}")
+
+        started = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*warm_start.*")  # balanced weights while growing a forest
+            model = family.fit(config, X, y, ctx, X_valid, y_valid, report)
+        seconds = time.perf_counter() - started
+        score = validation_score(ctx.task, y_valid, model.predict(X_valid))
+        if family.name == "lightgbm":
+            config["n_rounds"] = int(model.best_iteration)
+            trial.set_user_attr("best_iteration", int(model.best_iteration))
+        best = outcome.candidates.get(family.name)
+        improves = best is None or (
+            score > best.validation_score if outcome.direction == "maximize" else score < best.validation_score
+        )
+        if improves:
+            outcome.candidates[family.name] = Candidate(family.name, trial.number, score, config, model, seconds)
+        return score
+
+    return objective
+
+
+def _check_outcome(outcome: StudyOutcome, spec: StudySpec) -> None:
+    """Log a study stopped by its time cap or missing a family; fail when no trial completed."""
+    finished = len(outcome.study.trials)
+    if finished < spec.n_trials:
+        logger.warning(
+            "study '%s' stopped by its %.0f s safety cap after %d of %d trials: the result depends on machine speed",
+            spec.study_name,
+            spec.timeout_s,
+            finished,
+            spec.n_trials,
+        )
+    missing = [f for f in spec.families if f not in outcome.candidates]
+    if missing:
+        logger.warning("study '%s': no completed trial for families %s", spec.study_name, missing)
+    if not outcome.candidates:
+        raise RuntimeError(f"study '{spec.study_name}': every trial was pruned or failed; raise n_trials")
+    logger.info(
+        "study '%s': %d trials in %.1f s; best per family: %s",
+        spec.study_name,
+        finished,
+        outcome.seconds,
+        {k: round(c.validation_score, 4) for k, c in outcome.candidates.items()},
+    )
+
+
 def run_study(
     train: tuple[pd.DataFrame, np.ndarray],
     valid: tuple[pd.DataFrame, np.ndarray],
@@ -124,56 +183,13 @@ def run_study(
     )
     study.set_user_attr("metric", f"validation {metric}")
     outcome = StudyOutcome(study=study, task=task, metric=metric, direction=direction)
-    (X, y), (X_valid, y_valid) = train, valid
-
-    def objective(trial: optuna.Trial) -> float:
-        family = FAMILY_REGISTRY[trial.suggest_categorical("family", spec.families)]
-        config = family.suggest(trial, task)
-
-        def report(step: int, value: float) -> None:
-            trial.report(value, step)
-            if trial.should_prune():
-                raise optuna.TrialPruned(f"{family.name} pruned at step {step}")
-
-        started = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*warm_start.*")  # balanced weights while growing a forest
-            model = family.fit(config, X, y, ctx, X_valid, y_valid, report)
-        seconds = time.perf_counter() - started
-        score = validation_score(task, y_valid, model.predict(X_valid))
-        if family.name == "lightgbm":
-            config["n_rounds"] = int(model.best_iteration)
-            trial.set_user_attr("best_iteration", int(model.best_iteration))
-        best = outcome.candidates.get(family.name)
-        improves = best is None or (
-            score > best.validation_score if direction == "maximize" else score < best.validation_score
-        )
-        if improves:
-            outcome.candidates[family.name] = Candidate(family.name, trial.number, score, config, model, seconds)
-        return score
-
     started = time.perf_counter()
-    study.optimize(objective, n_trials=spec.n_trials, timeout=spec.timeout_s, gc_after_trial=False)
-    outcome.seconds = time.perf_counter() - started
-    finished = len(study.trials)
-    if finished < spec.n_trials:
-        logger.warning(
-            "study '%s' stopped by its %.0f s safety cap after %d of %d trials: the result depends on machine speed",
-            spec.study_name,
-            spec.timeout_s,
-            finished,
-            spec.n_trials,
-        )
-    missing = [f for f in spec.families if f not in outcome.candidates]
-    if missing:
-        logger.warning("study '%s': no completed trial for families %s", spec.study_name, missing)
-    if not outcome.candidates:
-        raise RuntimeError(f"study '{spec.study_name}': every trial was pruned or failed; raise n_trials")
-    logger.info(
-        "study '%s': %d trials in %.1f s; best per family: %s",
-        spec.study_name,
-        finished,
-        outcome.seconds,
-        {k: round(c.validation_score, 4) for k, c in outcome.candidates.items()},
+    study.optimize(
+        _objective(outcome, spec, ctx, train, valid),
+        n_trials=spec.n_trials,
+        timeout=spec.timeout_s,
+        gc_after_trial=False,
     )
+    outcome.seconds = time.perf_counter() - started
+    _check_outcome(outcome, spec)
     return outcome

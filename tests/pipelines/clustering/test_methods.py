@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from customer_classification.modelling.preprocessing import SegmentPreprocessor
 from customer_classification.pipelines.clustering import profiles as prof
 from customer_classification.pipelines.clustering.params import EligibilityRule, ProductMatchingParams
-from customer_classification.pipelines.clustering.preprocessing import SegmentPreprocessor
 from customer_classification.pipelines.clustering.selection import choose_k, fit_kmeans, k_evidence, relabel_by_size
 
 

@@ -46,7 +46,7 @@ def _load(root, name: str):
 
 def test_every_group_is_its_own_namespaced_block_in_the_registry(project):
     pipeline = register_pipelines()["clustering"]
-    assert {node.namespace for node in pipeline.nodes} == set(GROUPS)
+    assert {node.namespace for node in pipeline.nodes} == {f"clustering.{g}" for g in GROUPS}
     assert {f"{g}.cluster_assignments" for g in GROUPS} <= pipeline.all_outputs()
 
 

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from kedro.io import DatasetError
 
+from customer_classification.datasets import ChampionDataset, ModelRegistryDataset
+from customer_classification.datasets import model_registry as registry_datasets
 from customer_classification.modelling.spec import ModelSpec
-from customer_classification.pipelines.model_registry import datasets as registry_datasets
-from customer_classification.pipelines.model_registry.datasets import ChampionDataset, ModelRegistryDataset
 from customer_classification.pipelines.model_registry.nodes import decide_champions, registrar
 from customer_classification.pipelines.model_registry.params import ModelRegistryParams
-from customer_classification.pipelines.model_registry.registry import ModelRegistry, RegistryUpdate
+from customer_classification.registry import ModelRegistry, RegistryUpdate
 
 
 @dataclass

@@ -17,7 +17,7 @@ from kedro.framework.project import pipelines
 from kedro.framework.startup import bootstrap_project
 from kedro_airflow.plugin import commands
 
-from customer_classification.pipelines.loan_demand import nodes as loan_nodes
+from customer_classification.modelling import nodes as model_nodes
 from tests.conftest import copy_run, run
 
 SMALL_STUDY = {"n_trials": 3, "timeout_s": 120}
@@ -96,8 +96,16 @@ def test_rerunning_the_month_is_idempotent(project, first_month):
 
 
 def test_score_fits_nothing_and_uses_the_registered_champions(project, first_month):
-    fitting = {"fit_tag_binner", "tune_potential_model", "fit_potential_model", "fit_recommenders", "choose_blend"}
+    fitting = {
+        "tag_system.fit_tag_binner",
+        "potential_model.tune_models",
+        "potential_model.fit_champion",
+        "loan_demand.fit_champion",
+        "product_recommendation.fit_recommenders",
+        "product_recommendation.choose_blend",
+    }
     names = {n.name for n in pipelines["score"].nodes}
+    assert {"potential_model.score_customers", "tag_system.assign_tags"} <= names
     assert not names & fitting and not any(n.endswith("fit_segments") for n in names)
     # without the working copies a fit leaves in 06_models, score still runs: it reads the registry
     for working_copy in (project / "data/06_models").glob("*.*"):
@@ -123,7 +131,7 @@ def _raise(*args, **kwargs):
 def test_an_interrupted_retrain_leaves_the_champions_and_score_works(project, first_month, next_month):
     before = registry_files(project)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(loan_nodes, "fit_champion", _raise)
+        patch.setattr(model_nodes, "fit_champion", _raise)
         bootstrap_project(project)  # the registry is rebuilt with the failing node
         with pytest.raises(RuntimeError, match="warehouse connection dropped"):
             run(project, env="next_month", pipeline="retrain", extra_params=FAST)

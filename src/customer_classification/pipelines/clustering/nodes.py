@@ -13,10 +13,10 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_limits
 
+from customer_classification.modelling.preprocessing import SegmentPreprocessor
 from customer_classification.modelling.table import snapshot_rows
 from customer_classification.pipelines.clustering import profiles as prof
 from customer_classification.pipelines.clustering.params import ClusteringParams, SegmentGroupParams
-from customer_classification.pipelines.clustering.preprocessing import SegmentPreprocessor
 from customer_classification.pipelines.clustering.selection import choose_k, fit_kmeans, k_evidence, relabel_by_size
 
 logger = logging.getLogger(__name__)

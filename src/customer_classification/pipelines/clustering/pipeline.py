@@ -1,46 +1,22 @@
 """``clustering``: one namespaced segmentation pipeline per group of ``clustering.groups``.
 
-kedro-viz shows each group as its own block (``basic``, ``financial``, ...), whose
-datasets are ``<group>.cluster_assignments``, ``<group>.k_selection`` and so on.
+kedro-viz shows each group as its own block inside ``clustering`` (``clustering.basic``, ...),
+whose datasets are ``<group>.cluster_assignments``, ``<group>.k_selection`` and so on.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import logging
-from pathlib import Path
 
-import yaml
-from kedro.framework.project import settings
 from kedro.pipeline import Node, Pipeline
 
+from customer_classification.configuration import configured_groups
+from customer_classification.node_tags import SCORING
 from customer_classification.pipelines.clustering import nodes
 
-logger = logging.getLogger(__name__)
 PARAMS = "params:clustering"
 SHARED_INPUTS = {"customer_features", "customer_tags", "tag_dictionary"}
-DEFAULT_GROUPS = ("basic", "financial", "non_financial", "lifestyle")
-
-
-def configured_groups(conf_source: Path | None = None) -> list[str]:
-    """The group names of ``clustering.groups`` in the project's parameters (base, then local).
-
-    The registry needs them before a session exists, so they are read here; the
-    groups' settings themselves reach the nodes through ``params:clustering``.
-    The files are read as plain YAML (only the keys matter): a Kedro config loader
-    would re-register OmegaConf's ``globals`` resolver, process-wide, so that the
-    running session's parameters resolve ``${globals:...}`` from base and local
-    instead of its own environment (``--env next_month`` would run on base's dates).
-    """
-    source = conf_source or Path.cwd() / settings.CONF_SOURCE
-    groups: dict = {}
-    for env in ("base", "local"):
-        for path in sorted((source / env).glob("parameters*.yml")):
-            block = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("clustering")
-            if isinstance(block, dict):  # an environment's top-level block replaces base's
-                groups = block.get("groups") or {}
-    return list(groups) or list(DEFAULT_GROUPS)
 
 
 def _bound(function, group: str):
@@ -71,6 +47,7 @@ def group_pipeline(group: str) -> Pipeline:
                 inputs=["customer_features", "segment_model"],
                 outputs="cluster_assignments",
                 name="assign_clusters",
+                tags=SCORING,
             ),
             Node(
                 _bound(nodes.profile_clusters, group),
@@ -96,4 +73,5 @@ def group_pipeline(group: str) -> Pipeline:
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    return sum((group_pipeline(group) for group in configured_groups()), Pipeline([]))
+    groups = [group_pipeline(group) for group in configured_groups()]
+    return Pipeline(groups, namespace="clustering", prefix_datasets_with_namespace=False)

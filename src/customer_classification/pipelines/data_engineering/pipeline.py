@@ -1,6 +1,7 @@
 from kedro.pipeline import Node, Pipeline
 
 from customer_classification.contracts import RAW_TABLES
+from customer_classification.node_tags import SCORING
 from customer_classification.pipelines.data_engineering import nodes
 from customer_classification.pipelines.data_engineering.quality import REPAIR_ORDER
 
@@ -9,89 +10,86 @@ PARAMS = "params:data_engineering"
 RAW_INPUTS = list(RAW_TABLES)
 
 
-def create_pipeline(**kwargs) -> Pipeline:
+# each monthly aggregate: the validated tables it reads (then the quality report, which sizes its buckets)
+AGGREGATES = {
+    "balances": ["validated_holdings", "validated_products"],
+    "transactions": ["validated_transactions"],
+    "credit": ["validated_credit_lines"],
+    "digital": ["validated_digital_events"],
+    "campaigns": ["validated_campaign_responses"],
+}
+
+
+def _validation_nodes() -> list[Node]:
     validated = {f"validated_{name}": f"validated_{name}" for name in REPAIR_ORDER}
+    return [
+        Node(
+            nodes.validate_raw_tables,
+            inputs=[*RAW_INPUTS, PARAMS],
+            outputs={
+                **validated,
+                "data_quality_report": "data_quality_report",
+                "data_quality_table": "data_quality_table",
+            },
+            name="validate_raw_tables",
+        ),
+        Node(
+            nodes.protect_customer_pii,
+            inputs=["validated_customers", "pseudonym_key"],
+            outputs="int_customers",
+            name="protect_customer_pii",
+        ),
+        Node(
+            nodes.protect_rm_pii,
+            inputs="validated_relationship_managers",
+            outputs="int_relationship_managers",
+            name="protect_rm_pii",
+        ),
+    ]
+
+
+def _aggregate_nodes() -> list[Node]:
+    return [
+        Node(
+            getattr(nodes, f"aggregate_{name}"),
+            inputs=[*tables, "data_quality_report", PARAMS],
+            outputs=f"customer_month_{name}",
+            name=f"aggregate_{name}",
+        )
+        for name, tables in AGGREGATES.items()
+    ]
+
+
+def _feature_nodes() -> list[Node]:
+    monthly = [f"customer_month_{name}" for name in AGGREGATES]
+    return [
+        Node(
+            nodes.build_customer_features,
+            inputs=["int_customers", *monthly, PARAMS],
+            outputs="customer_features",
+            name="build_customer_features",
+        ),
+        Node(
+            nodes.build_model_labels,
+            inputs=[
+                "int_customers",
+                "customer_month_balances",
+                "customer_month_credit",
+                "customer_month_campaigns",
+                PARAMS,
+            ],
+            outputs="model_labels",
+            name="build_model_labels",
+        ),
+        Node(nodes.summarise_labels, inputs="model_labels", outputs="model_label_summary", name="summarise_labels"),
+    ]
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    # every node fits nothing: the score cycle reruns the whole pipeline
     return Pipeline(
-        [
-            Node(
-                nodes.validate_raw_tables,
-                inputs=[*RAW_INPUTS, PARAMS],
-                outputs={
-                    **validated,
-                    "data_quality_report": "data_quality_report",
-                    "data_quality_table": "data_quality_table",
-                },
-                name="validate_raw_tables",
-            ),
-            Node(
-                nodes.protect_customer_pii,
-                inputs=["validated_customers", "pseudonym_key"],
-                outputs="int_customers",
-                name="protect_customer_pii",
-            ),
-            Node(
-                nodes.protect_rm_pii,
-                inputs="validated_relationship_managers",
-                outputs="int_relationship_managers",
-                name="protect_rm_pii",
-            ),
-            Node(
-                nodes.aggregate_balances,
-                inputs=["validated_holdings", "validated_products", "data_quality_report", PARAMS],
-                outputs="customer_month_balances",
-                name="aggregate_balances",
-            ),
-            Node(
-                nodes.aggregate_transactions,
-                inputs=["validated_transactions", "data_quality_report", PARAMS],
-                outputs="customer_month_transactions",
-                name="aggregate_transactions",
-            ),
-            Node(
-                nodes.aggregate_credit,
-                inputs=["validated_credit_lines", "data_quality_report", PARAMS],
-                outputs="customer_month_credit",
-                name="aggregate_credit",
-            ),
-            Node(
-                nodes.aggregate_digital,
-                inputs=["validated_digital_events", "data_quality_report", PARAMS],
-                outputs="customer_month_digital",
-                name="aggregate_digital",
-            ),
-            Node(
-                nodes.aggregate_campaigns,
-                inputs=["validated_campaign_responses", "data_quality_report", PARAMS],
-                outputs="customer_month_campaigns",
-                name="aggregate_campaigns",
-            ),
-            Node(
-                nodes.build_customer_features,
-                inputs=[
-                    "int_customers",
-                    "customer_month_balances",
-                    "customer_month_transactions",
-                    "customer_month_credit",
-                    "customer_month_digital",
-                    "customer_month_campaigns",
-                    PARAMS,
-                ],
-                outputs="customer_features",
-                name="build_customer_features",
-            ),
-            Node(
-                nodes.build_model_labels,
-                inputs=[
-                    "int_customers",
-                    "customer_month_balances",
-                    "customer_month_credit",
-                    "customer_month_campaigns",
-                    PARAMS,
-                ],
-                outputs="model_labels",
-                name="build_model_labels",
-            ),
-            Node(nodes.summarise_labels, inputs="model_labels", outputs="model_label_summary", name="summarise_labels"),
-        ],
-        tags="data_engineering",
+        [*_validation_nodes(), *_aggregate_nodes(), *_feature_nodes()],
+        tags=["data_engineering", SCORING],
+        namespace="data_engineering",
+        prefix_datasets_with_namespace=False,
     )

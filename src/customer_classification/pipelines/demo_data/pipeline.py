@@ -26,4 +26,6 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
         ],
         tags="demo_data",
+        namespace="demo_data",
+        prefix_datasets_with_namespace=False,
     )

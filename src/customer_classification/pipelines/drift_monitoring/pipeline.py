@@ -7,6 +7,7 @@ against the champions after the decision); see :mod:`customer_classification.ope
 
 from kedro.pipeline import Node, Pipeline
 
+from customer_classification.node_tags import SCORING
 from customer_classification.pipelines.drift_monitoring import nodes
 
 PARAMS = "params:drift_monitoring"
@@ -40,7 +41,10 @@ def create_pipeline(**kwargs) -> Pipeline:
                 ],
                 outputs="drift_monitoring",
                 name="monitor_drift",
+                tags=SCORING,
             ),
         ],
         tags="drift_monitoring",
+        namespace="drift_monitoring",
+        prefix_datasets_with_namespace=False,
     )

@@ -24,4 +24,6 @@ def create_pipeline(**kwargs) -> Pipeline:
             )
         ],
         tags="model_demo_check",
+        namespace="model_demo_check",
+        prefix_datasets_with_namespace=False,
     )

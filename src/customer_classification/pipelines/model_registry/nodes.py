@@ -13,7 +13,7 @@ from customer_classification.modelling.evaluation import test_rows
 from customer_classification.modelling.fitted import FittedModel
 from customer_classification.modelling.metrics import binary_metrics, regression_metrics
 from customer_classification.pipelines.model_registry.params import ContestSpec, ModelRegistryParams
-from customer_classification.pipelines.model_registry.registry import ModelRegistry, RegistryUpdate, record_retrain
+from customer_classification.registry import ModelRegistry, RegistryUpdate, record_retrain
 
 logger = logging.getLogger(__name__)
 CONTESTED = ("potential_model", "loan_demand_model")

@@ -6,7 +6,7 @@ and challengers that the model pipelines hand over in memory.
 
 from kedro.pipeline import Node, Pipeline
 
-from customer_classification.pipelines.clustering.pipeline import configured_groups
+from customer_classification.configuration import configured_groups
 from customer_classification.pipelines.model_registry import nodes
 
 PARAMS = "params:model_registry"
@@ -56,4 +56,6 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
         ],
         tags="model_registry",
+        namespace="model_registry",
+        prefix_datasets_with_namespace=False,
     )

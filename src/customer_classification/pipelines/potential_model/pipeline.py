@@ -1,48 +1,22 @@
-from kedro.pipeline import Node, Pipeline
+"""``potential_model`` (M1): the model-pipeline template with a binary target and service tiers."""
 
-from customer_classification.pipelines.potential_model import nodes
+from kedro.pipeline import Pipeline
 
-PARAMS = "params:potential_model"
+from customer_classification.modelling.pipeline import model_pipeline
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    return Pipeline(
-        [
-            Node(
-                nodes.build_model_table,
-                inputs=["customer_features", "model_labels", PARAMS],
-                outputs="potential_model_table",
-                name="build_potential_model_table",
-            ),
-            Node(
-                nodes.tune_models,
-                inputs=["potential_model_table", PARAMS],
-                outputs=["potential_model_study", "potential_model_tuning"],
-                name="tune_potential_model",
-            ),
-            Node(
-                nodes.fit_champion,
-                inputs=["potential_model_table", "potential_model_tuning", PARAMS],
-                outputs="potential_model",
-                name="fit_potential_model",
-            ),
-            Node(
-                nodes.evaluate_model,
-                inputs=["potential_model_table", "potential_model", "potential_model_tuning", PARAMS],
-                outputs=[
-                    "potential_model_metrics",
-                    "potential_model_comparison",
-                    "potential_model_tiers",
-                    "potential_model_test_predictions",
-                ],
-                name="evaluate_potential_model",
-            ),
-            Node(
-                nodes.score_customers,
-                inputs=["potential_model_table", "potential_model", PARAMS],
-                outputs="potential_scores",
-                name="score_potential_customers",
-            ),
-        ],
-        tags="potential_model",
+    return model_pipeline(
+        "potential_model",
+        {
+            "model_table": "potential_model_table",
+            "study": "potential_model_study",
+            "tuning": "potential_model_tuning",
+            "model": "potential_model",
+            "metrics": "potential_model_metrics",
+            "comparison": "potential_model_comparison",
+            "decision_report": "potential_model_tiers",
+            "test_predictions": "potential_model_test_predictions",
+            "scores": "potential_scores",
+        },
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kedro.pipeline import Node, Pipeline
 
+from customer_classification.node_tags import SCORING
 from customer_classification.pipelines.product_recommendation import nodes
 
 PARAMS = "params:product_recommendation"
@@ -47,6 +48,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 inputs=["customer_features", "recommender", "recommendation_blend", PARAMS],
                 outputs="product_recommendations",
                 name="recommend_products",
+                tags=SCORING,
             ),
             Node(
                 nodes.assign_scenarios,
@@ -60,7 +62,10 @@ def create_pipeline(**kwargs) -> Pipeline:
                 ],
                 outputs=["customer_scenarios", "scenario_summary"],
                 name="assign_scenarios",
+                tags=SCORING,
             ),
         ],
         tags="product_recommendation",
+        namespace="product_recommendation",
+        prefix_datasets_with_namespace=False,
     )

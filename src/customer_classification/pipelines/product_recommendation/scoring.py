@@ -9,7 +9,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
-from customer_classification.pipelines.clustering.preprocessing import SegmentPreprocessor
+from customer_classification.modelling.preprocessing import SegmentPreprocessor
 
 
 def holdings_matrix(frame: pd.DataFrame, categories: list[str]) -> sparse.csr_matrix:

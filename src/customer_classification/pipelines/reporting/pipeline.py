@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from kedro.pipeline import Node, Pipeline
 
-from customer_classification.pipelines.clustering.pipeline import configured_groups
+from customer_classification.configuration import configured_groups
 from customer_classification.pipelines.reporting import nodes
 from customer_classification.pipelines.reporting.sections import SECTIONS, ReportSection
 
@@ -42,4 +42,6 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
         ],
         tags="reporting",
+        namespace="reporting",
+        prefix_datasets_with_namespace=False,
     )

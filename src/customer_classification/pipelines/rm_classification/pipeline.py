@@ -1,5 +1,6 @@
 from kedro.pipeline import Node, Pipeline
 
+from customer_classification.node_tags import SCORING
 from customer_classification.pipelines.rm_classification import nodes
 
 PARAMS = "params:rm_classification"
@@ -39,5 +40,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="summarise_rm_classification",
             ),
         ],
-        tags="rm_classification",
+        tags=["rm_classification", SCORING],
+        namespace="rm_classification",
+        prefix_datasets_with_namespace=False,
     )

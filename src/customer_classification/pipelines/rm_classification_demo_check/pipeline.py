@@ -16,4 +16,6 @@ def create_pipeline(**kwargs) -> Pipeline:
             )
         ],
         tags="rm_classification_demo_check",
+        namespace="rm_classification_demo_check",
+        prefix_datasets_with_namespace=False,
     )

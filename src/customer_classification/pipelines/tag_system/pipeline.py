@@ -1,5 +1,6 @@
 from kedro.pipeline import Node, Pipeline
 
+from customer_classification.node_tags import SCORING
 from customer_classification.pipelines.tag_system import nodes
 
 PARAMS = "params:tag_system"
@@ -20,6 +21,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 inputs=["customer_features", "tag_binner"],
                 outputs="customer_tags",
                 name="assign_tags",
+                tags=SCORING,
             ),
             Node(
                 nodes.describe_tags,
@@ -35,4 +37,6 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
         ],
         tags="tag_system",
+        namespace="tag_system",
+        prefix_datasets_with_namespace=False,
     )

@@ -1,7 +1,7 @@
-"""Datasets over the model registry folder (see :mod:`.registry` for its layout).
+"""Datasets over the model registry folder (see :mod:`customer_classification.registry` for its layout).
 
 ``ModelRegistryDataset`` loads the document with a lazy version loader and saves a
-:class:`~.registry.RegistryUpdate`: every artefact version first, then the document, each
+:class:`~customer_classification.registry.RegistryUpdate`: every artefact version first, then the document, each
 through a temporary file and ``os.replace`` (atomic on one file system). A run stopped at any
 point therefore leaves the previous document, which names only files that exist.
 ``ChampionDataset`` loads the champion version of one artefact: what ``score`` reads.
@@ -18,7 +18,7 @@ from typing import Any
 
 from kedro.io import AbstractDataset, DatasetError
 
-from customer_classification.pipelines.model_registry.registry import ModelRegistry, RegistryUpdate, empty_state
+from customer_classification.registry import ModelRegistry, RegistryUpdate, empty_state
 
 DOCUMENT = "model_registry.json"
 
@@ -62,7 +62,7 @@ class ModelRegistryDataset(AbstractDataset[RegistryUpdate, ModelRegistry]):
     Example::
 
         model_registry:
-          type: customer_classification.pipelines.model_registry.datasets.ModelRegistryDataset
+          type: customer_classification.datasets.ModelRegistryDataset
           path: data/06_models/registry
     """
 
@@ -99,7 +99,7 @@ class ChampionDataset(AbstractDataset[None, Any]):
     Example::
 
         "champion.{artefact}":
-          type: customer_classification.pipelines.model_registry.datasets.ChampionDataset
+          type: customer_classification.datasets.ChampionDataset
           path: data/06_models/registry
           artefact: "{artefact}"
     """

@@ -1,8 +1,7 @@
-"""Project datasets: a parquet table written in chunks and swapped in atomically."""
+"""A parquet table written in chunks and swapped in atomically."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from pathlib import Path, PurePosixPath
@@ -133,91 +132,3 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
         self._staging.rename(self._path)
         self._staging = None
         shutil.rmtree(retired, ignore_errors=True)
-
-
-DEMO_PSEUDONYM_KEY = "demo-bank-pseudonym-key-not-for-real-data"
-
-
-class PseudonymKeyDataset(AbstractDataset[None, str]):
-    """The secret key of PII pseudonyms, never written anywhere.
-
-    Looked up in order: the environment variable ``env_var``, then the
-    ``credentials`` entry's ``key``. The demo bank may fall back to a public demo
-    key (``allow_demo_key: true``, set in ``conf/base`` only); any other
-    environment must set a key or the load fails with what to do.
-
-    Example::
-
-        pseudonym_key:
-          type: customer_classification.datasets.PseudonymKeyDataset
-          env_var: CC_PSEUDONYM_KEY
-          credentials: pseudonym_key     # conf/local/credentials.yml: pseudonym_key: {key: ...}
-    """
-
-    def __init__(
-        self,
-        *,
-        env_var: str = "CC_PSEUDONYM_KEY",
-        credentials: dict[str, Any] | None = None,
-        allow_demo_key: bool = False,
-        metadata: dict[str, Any] | None = None,
-    ):
-        self._env_var = env_var
-        self._credential = (credentials or {}).get("key")
-        self._allow_demo_key = allow_demo_key
-        self.metadata = metadata
-
-    @property
-    def uses_demo_key(self) -> bool:
-        return not (os.environ.get(self._env_var) or self._credential)
-
-    def _describe(self) -> dict[str, Any]:
-        return {"env_var": self._env_var, "allow_demo_key": self._allow_demo_key}
-
-    def load(self) -> str:
-        key = os.environ.get(self._env_var) or self._credential
-        if key:
-            return key
-        if self._allow_demo_key:
-            return DEMO_PSEUDONYM_KEY
-        raise DatasetError(
-            f"No pseudonymisation key: set the environment variable {self._env_var} or a "
-            "'pseudonym_key: {key: ...}' entry in conf/<env>/credentials.yml. The demo key is "
-            "allowed only for the demo bank."
-        )
-
-    def save(self, data: None) -> None:
-        raise DatasetError("The pseudonymisation key is read-only.")
-
-
-class OptionalDataset(AbstractDataset[Any, Any]):
-    """Any dataset whose load gives ``None`` instead of failing when it has not been written.
-
-    For outputs that exist only in some deployments, such as the demo bank's
-    evaluations against planted truth: a node can declare them as inputs, Kedro
-    still orders it after the node that writes them, and on a real bank (where
-    nothing writes them) the node receives ``None`` and leaves that part out.
-    Saving is the wrapped dataset's.
-
-    Example::
-
-        rm_demo_evaluation:
-          type: customer_classification.datasets.OptionalDataset
-          dataset: {type: json.JSONDataset, filepath: data/08_reporting/rm_demo_evaluation.json}
-    """
-
-    def __init__(self, *, dataset: dict[str, Any], metadata: dict[str, Any] | None = None):
-        self._dataset = AbstractDataset.from_config("wrapped", dict(dataset))
-        self.metadata = metadata
-
-    def _describe(self) -> dict[str, Any]:
-        return {"dataset": self._dataset._describe(), "optional": True}
-
-    def load(self) -> Any:
-        return self._dataset.load() if self._dataset.exists() else None
-
-    def save(self, data: Any) -> None:
-        self._dataset.save(data)
-
-    def _exists(self) -> bool:
-        return self._dataset.exists()

@@ -1,0 +1,106 @@
+"""The nodes of every model pipeline (M1 ``potential_model``, M2 ``loan_demand``): the model table,
+the study, the refit, the evaluation on the test snapshot and the scores of the scoring snapshot.
+
+What differs between the models is in their parameters (:class:`~.params.ModelPipelineParams`):
+the task (binary: calibrated probabilities and ranking metrics; regression: error metrics) and
+the decision (tiers or a threshold, :mod:`.decisions`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import optuna
+import pandas as pd
+
+from customer_classification.modelling.evaluation import family_comparison, study_summary, test_rows
+from customer_classification.modelling.fitted import FittedModel, refit_champion, tune
+from customer_classification.modelling.metrics import binary_metrics, gain_table, regression_metrics
+from customer_classification.modelling.params import ModelPipelineParams
+from customer_classification.modelling.study import StudyOutcome
+from customer_classification.modelling.table import SPLIT, assemble_model_table
+
+
+def build_model_table(features: Any, labels: Any, params: ModelPipelineParams) -> pd.DataFrame:
+    """The population's rows of the split's snapshots: features joined to the target, with a ``split`` column."""
+    return assemble_model_table(features, labels, params.model, params.split)
+
+
+def tune_models(table: pd.DataFrame, params: ModelPipelineParams) -> tuple[optuna.Study, StudyOutcome]:
+    """The Optuna study over the families (returned twice: persisted for the dashboard, kept for the refit)."""
+    outcome, encoder = tune(table, params.model, params.study, params.min_rows)
+    outcome.encoder = encoder
+    return outcome.study, outcome
+
+
+def fit_champion(table: pd.DataFrame, outcome: StudyOutcome, params: ModelPipelineParams) -> FittedModel:
+    """The best configuration refitted on train + validation (calibrated when binary), with its LightGBM explainer."""
+    return refit_champion(table, outcome, outcome.encoder, params.model, params.study, params.calibration_folds)
+
+
+def _actual(rows: pd.DataFrame, params: ModelPipelineParams):
+    target = rows[params.model.target]
+    if params.model.task == "binary":
+        return target.astype(bool).astype(int).to_numpy()
+    return target.astype(float).to_numpy()
+
+
+def _task_metrics(model: FittedModel, actual, predicted, task: str) -> dict[str, Any]:
+    if task == "binary":
+        return {
+            "calibration": {"method": model.calibrator.method, "cross_validated_log_loss": model.calibration_losses},
+            "test": binary_metrics(actual, predicted),
+            "gain_table": gain_table(actual, predicted).to_dict("records"),
+        }
+    return {"test": regression_metrics(actual, predicted)}
+
+
+def evaluate_model(
+    table: pd.DataFrame, model: FittedModel, outcome: StudyOutcome, params: ModelPipelineParams
+) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """On the test snapshot: the metrics JSON, the family comparison, the decision's report (tiers or
+    thresholds) and the per-customer test predictions (id, snapshot, predicted, the decision's
+    columns, actual) behind them."""
+    test = test_rows(table)
+    actual = _actual(test, params)
+    predicted = model.predict(test)
+    decided = params.decision.columns(model, test, predicted)
+    decision_metrics, decision_report = params.decision.evaluate(actual, predicted, decided)
+    metrics = {
+        "target": params.model.target,
+        "test_snapshot": params.split.test_snapshot.isoformat(),
+        "trained_on": model.trained_on,
+        "champion": {"family": model.family, "config": model.config},
+        **_task_metrics(model, actual, predicted, params.model.task),
+        **decision_metrics,
+        "feature_importance": model.feature_importance(),
+        "study": study_summary(outcome, params.study.n_trials),
+    }
+    predictions = pd.DataFrame(
+        {
+            params.model.id_column: test[params.model.id_column].to_numpy(),
+            params.model.snapshot_column: test[params.model.snapshot_column].to_numpy(),
+            "predicted": predicted,
+            **decided,
+            "actual": actual,
+        }
+    )
+    return metrics, family_comparison(table, model, outcome), decision_report, predictions
+
+
+def score_customers(table: pd.DataFrame, model: FittedModel, params: ModelPipelineParams) -> pd.DataFrame:
+    """The scoring snapshot's rows: the prediction, the decision's columns and the top reasons.
+    Fits nothing, so a scoring-only run reuses it with a persisted model."""
+    spec = params.model
+    rows = table[table[SPLIT] == "scoring"]
+    predicted = model.predict(rows)
+    scores = pd.DataFrame(
+        {
+            spec.id_column: rows[spec.id_column].to_numpy(),
+            spec.snapshot_column: rows[spec.snapshot_column].to_numpy(),
+            params.prediction_column: predicted,
+            **params.decision.columns(model, rows, predicted),
+        }
+    )
+    reasons = model.reasons(rows, params.n_reasons).reset_index(drop=True)
+    return pd.concat([scores, reasons], axis=1)

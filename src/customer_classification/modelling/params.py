@@ -1,0 +1,44 @@
+"""Typed parameters of a model pipeline (``parameters_potential_model.yml``, ``parameters_loan_demand.yml``)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from customer_classification.modelling.decisions import Decision
+from customer_classification.modelling.spec import ModelSpec, SplitSpec, StudySpec
+
+
+class ModelPipelineParams(BaseModel):
+    """The table, split and study of one model, what its prediction decides, and the reason codes.
+
+    Every model pipeline built by :func:`~.pipeline.model_pipeline` reads one of these; the task
+    (``model.task``) and the decision (``decision.rule``) are what tell M1 and M2 apart.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: ModelSpec
+    split: SplitSpec
+    study: StudySpec
+    decision: Decision
+    prediction_column: str = Field(
+        default="prediction", description="Name of the predicted value's column in the scores."
+    )
+    calibration_folds: int = Field(
+        default=5, ge=2, description="Folds that compare isotonic and sigmoid calibration (binary tasks)."
+    )
+    n_reasons: int = Field(default=3, ge=1)
+    min_rows: int = Field(default=20, ge=1, description="Fewest labelled rows a training or validation split may have.")
+
+    @model_validator(mode="after")
+    def _decision_fits_task(self) -> ModelPipelineParams:
+        if self.model.task not in self.decision.tasks:
+            raise ValueError(
+                f"decision rule '{self.decision.rule}' needs model.task in {list(self.decision.tasks)}, "
+                f"not '{self.model.task}'"
+            )
+        if "lightgbm" not in self.study.families:
+            raise ValueError(
+                "study.families must include 'lightgbm': the reason codes come from LightGBM's contributions"
+            )
+        return self
