@@ -10,7 +10,14 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from customer_classification.pipelines import data_engineering, demo_data, loan_demand, potential_model, tag_system
+from customer_classification.pipelines import (
+    data_engineering,
+    demo_data,
+    loan_demand,
+    potential_model,
+    product_recommendation,
+    tag_system,
+)
 from tests.conftest import TINY
 from tests.pipelines.in_memory import raw_parameters, run_in_memory
 
@@ -51,4 +58,17 @@ def tiny_models(tiny_engineered) -> dict:
         potential_model.create_pipeline() + loan_demand.create_pipeline(),
         inputs,
         {name: raw_parameters(name, SMALL_STUDY) for name in ("potential_model", "loan_demand")},
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_recommended(tiny_engineered, tiny_tagged, tiny_models) -> dict:
+    """``product_recommendation``'s outputs on the tiny bank, its tags and its M1 and M2 scores."""
+    inputs = {name: tiny_engineered[name] for name in ("customer_features", "model_labels")}
+    inputs |= {name: tiny_tagged[name] for name in ("customer_tags", "tag_weights")}
+    inputs |= {name: tiny_models[name] for name in ("potential_scores", "loan_demand_scores")}
+    return run_in_memory(
+        product_recommendation.create_pipeline(),
+        inputs,
+        {"product_recommendation": raw_parameters("product_recommendation")},
     )
