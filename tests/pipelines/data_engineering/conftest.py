@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import narwhals as nw
 import pandas as pd
 import polars as pl
 import pytest
@@ -12,9 +11,9 @@ from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 
 from customer_classification.contracts import RAW_TABLES
-from customer_classification.datasets import TableChunk
 from customer_classification.pipelines.data_engineering import create_pipeline
 from customer_classification.pipelines.data_engineering.params import DataEngineeringParams
+from tests.pipelines.in_memory import KeptDataset
 
 TEST_KEY = "test-pseudonym-key"
 SNAPSHOTS = [dt.date(2026, 1, 1), dt.date(2026, 3, 1), dt.date(2026, 5, 1), dt.date(2026, 11, 1)]
@@ -35,27 +34,6 @@ def to_engine(frame: pd.DataFrame, engine: str):
     if engine == "polars_lazy":
         return pl.from_pandas(frame).lazy()
     return pl.from_pandas(frame) if engine == "polars" else frame.copy()
-
-
-class KeptDataset(MemoryDataset):
-    """A memory dataset the runner cannot release, so a test can read every output.
-
-    A Spark frame is checkpointed on save, as writing it through the catalog would:
-    otherwise every node would re-plan the whole lineage from the raw tables.
-    """
-
-    def save(self, data) -> None:
-        if isinstance(data, TableChunk):  # a generator node's part: keep the parts, concatenated
-            self._parts = [*(getattr(self, "_parts", []) if data.index else []), nw.from_native(data.take())]
-            if data.index < data.total - 1:
-                return
-            data = nw.concat(self._parts, how="vertical").to_native()
-        if type(data).__module__.startswith("pyspark"):
-            data = data.localCheckpoint(eager=True)
-        super().save(data)
-
-    def _release(self) -> None:
-        pass
 
 
 def run_data_engineering(raw: dict, params: DataEngineeringParams, engine: str = "polars") -> dict:

@@ -1,0 +1,70 @@
+"""M2's parameters refuse what the pipeline cannot do, and its metrics match values worked by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from customer_classification.modelling.metrics import regression_metrics, threshold_metrics
+from customer_classification.pipelines.loan_demand.params import LoanDemandParams
+from tests.pipelines.in_memory import raw_parameters
+
+
+def _params(**overrides) -> LoanDemandParams:
+    return LoanDemandParams.model_validate(raw_parameters("loan_demand", overrides))
+
+
+def test_the_project_parameters_validate():
+    params = _params()
+    assert params.model.task == "regression"
+    assert params.model.target == "utilization_at_window_end"
+    assert params.model.population == []
+    assert params.potential_threshold == 0.7
+
+
+def test_a_binary_task_is_refused_with_its_reason():
+    with pytest.raises(ValidationError, match="model.task must be 'regression', not 'binary'"):
+        _params(model={"task": "binary"})
+
+
+def test_families_without_lightgbm_are_refused_with_its_reason():
+    with pytest.raises(ValidationError, match="study.families must include 'lightgbm'"):
+        _params(study={"families": ["linear", "random_forest"]})
+
+
+@pytest.mark.parametrize(("threshold", "message"), [(0, "greater than 0"), (1.05, "less than 1.05")])
+def test_a_threshold_outside_0_to_1_05_is_refused(threshold, message):
+    with pytest.raises(ValidationError, match=message):
+        _params(potential_threshold=threshold)
+
+
+def test_a_threshold_just_inside_the_bounds_is_accepted():
+    assert _params(potential_threshold=1.0).potential_threshold == 1.0
+    assert _params(potential_threshold=0.01).potential_threshold == 0.01
+
+
+# actual and predicted utilization of four customers; customer 2 sits exactly on the threshold 0.7
+ACTUAL = np.array([0.2, 0.7, 0.9, 1.0])
+PREDICTED = np.array([0.3, 0.7, 0.6, 1.0])
+
+
+def test_regression_metrics_worked_by_hand():
+    # errors -0.1, 0, 0.3, 0: MSE (0.01 + 0.09) / 4 = 0.025, MAE 0.4 / 4 = 0.1;
+    # mean actual 0.7, total sum of squares 0.25 + 0 + 0.04 + 0.09 = 0.38, R² = 1 - 0.1 / 0.38
+    metrics = regression_metrics(ACTUAL, PREDICTED)
+    assert metrics == pytest.approx({"rmse": math.sqrt(0.025), "mae": 0.1, "r2": 1 - 0.1 / 0.38, "n": 4})
+
+
+def test_threshold_metrics_worked_by_hand_count_only_values_above_the_threshold():
+    # flagged (predicted > 0.7): customer 4 only; realised (actual > 0.7): customers 3 and 4
+    metrics = threshold_metrics(ACTUAL, PREDICTED, 0.7)
+    assert metrics == {"threshold": 0.7, "flagged": 1, "realised_high": 2, "precision": 1.0, "recall": 0.5, "n": 4}
+
+
+def test_threshold_metrics_with_nobody_flagged_have_no_precision():
+    metrics = threshold_metrics(ACTUAL, PREDICTED, 1.0)
+    assert metrics["flagged"] == 0 and metrics["realised_high"] == 0
+    assert math.isnan(metrics["precision"]) and math.isnan(metrics["recall"])

@@ -1,0 +1,57 @@
+"""M1 ``potential_model`` run in memory on the tiny demo bank: scores, tiers, reasons, metrics, study."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from customer_classification.pipelines import potential_model
+from tests.pipelines.conftest import SMALL_STUDY
+from tests.pipelines.in_memory import raw_parameters, run_in_memory
+
+SCORING = pd.Timestamp("2026-11-01")
+
+
+def test_potential_scores_have_probabilities_tiers_and_three_reasons(tiny_models, tiny_engineered):
+    scores = tiny_models["potential_scores"]
+    labels = tiny_engineered["model_labels"].to_pandas()
+    latest = labels[(pd.to_datetime(labels["snapshot_date"]) == SCORING) & labels["is_long_tail"].fillna(False)]
+    assert sorted(scores["customer_id"]) == sorted(latest["customer_id"])  # long-tail customers only, once each
+    assert scores["probability"].between(0, 1).all()
+    shares = scores["tier"].value_counts(normalize=True).reindex(["A", "B", "C", "D"])
+    np.testing.assert_allclose(shares, [0.05, 0.15, 0.30, 0.50], atol=0.02)
+    assert scores.groupby("tier", observed=True)["probability"].min().is_monotonic_decreasing
+    for i in (1, 2, 3):
+        assert scores[f"reason_{i}_feature"].notna().all()
+    assert (scores["reason_1_contribution"] >= scores["reason_3_contribution"]).all()
+
+
+def test_metrics_comparison_and_study_are_reported(tiny_models):
+    metrics = tiny_models["potential_model_metrics"]
+    assert {"auc", "gini", "ks", "pr_auc", "brier", "top_decile_lift"} <= set(metrics["test"])
+    assert metrics["test"]["gini"] == pytest.approx(2 * metrics["test"]["auc"] - 1)
+    assert metrics["test"]["auc"] > 0.6
+    assert len(metrics["gain_table"]) == 10
+    assert metrics["study"]["trials"] == SMALL_STUDY["study"]["n_trials"]
+    comparison = tiny_models["potential_model_comparison"]
+    assert comparison["champion"].sum() == 1
+    study = tiny_models["potential_model_study"]
+    assert len(study.trials) == SMALL_STUDY["study"]["n_trials"]
+    assert {t.params["family"] for t in study.trials} <= {"lightgbm", "logistic", "random_forest"}
+
+
+def test_test_predictions_are_the_test_snapshots_long_tail_customers(tiny_models):
+    table = tiny_models["potential_model_table"]
+    predictions = tiny_models["potential_model_test_predictions"]
+    test = table[table["split"] == "test"]
+    assert sorted(predictions["customer_id"]) == sorted(test["customer_id"])
+    assert tiny_models["potential_model_metrics"]["test"]["n"] == len(test)
+
+
+def test_rerun_gives_the_same_scores_bit_for_bit(tiny_models, tiny_engineered):
+    inputs = {name: tiny_engineered[name] for name in ("customer_features", "model_labels")}
+    again = run_in_memory(
+        potential_model.create_pipeline(), inputs, {"potential_model": raw_parameters("potential_model", SMALL_STUDY)}
+    )
+    pd.testing.assert_frame_equal(again["potential_scores"], tiny_models["potential_scores"], check_exact=True)
