@@ -45,7 +45,7 @@ class ThresholdDecision(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     rule: Literal["threshold"] = "threshold"
-    threshold: float = Field(description="Prediction above which a customer is flagged.")
+    threshold: float = Field(allow_inf_nan=False, description="Prediction above which a customer is flagged.")
     flag_column: str = Field(default="is_flagged", description="Name of the flag column in the scores.")
     report_steps: list[float] = Field(
         default=[-0.2, -0.1, 0.0, 0.1, 0.2],

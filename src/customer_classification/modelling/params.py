@@ -37,6 +37,8 @@ class ModelPipelineParams(BaseModel):
                 f"decision rule '{self.decision.rule}' needs model.task in {list(self.decision.tasks)}, "
                 f"not '{self.model.task}'"
             )
+        if self.decision.rule == "threshold" and self.model.task == "binary" and not 0 < self.decision.threshold < 1:
+            raise ValueError(f"a threshold on a probability must lie in (0, 1); got {self.decision.threshold}")
         if "lightgbm" not in self.study.families:
             raise ValueError(
                 "study.families must include 'lightgbm': the reason codes come from LightGBM's contributions"

@@ -9,12 +9,12 @@ import pytest
 from pydantic import ValidationError
 
 from customer_classification.modelling.metrics import regression_metrics, threshold_metrics
-from customer_classification.pipelines.loan_demand.params import LoanDemandParams
+from customer_classification.modelling.params import ModelPipelineParams
 from tests.pipelines.in_memory import raw_parameters
 
 
-def _params(**overrides) -> LoanDemandParams:
-    return LoanDemandParams.model_validate(raw_parameters("loan_demand", overrides))
+def _params(**overrides) -> ModelPipelineParams:
+    return ModelPipelineParams.model_validate(raw_parameters("loan_demand", overrides))
 
 
 def test_the_project_parameters_validate():
@@ -22,12 +22,16 @@ def test_the_project_parameters_validate():
     assert params.model.task == "regression"
     assert params.model.target == "utilization_at_window_end"
     assert params.model.population == []
-    assert params.potential_threshold == 0.7
+    assert (params.decision.rule, params.decision.threshold) == ("threshold", 0.7)
+    assert (params.prediction_column, params.decision.flag_column) == (
+        "predicted_utilization",
+        "is_potential_loan_customer",
+    )
 
 
-def test_a_binary_task_is_refused_with_its_reason():
-    with pytest.raises(ValidationError, match="model.task must be 'regression', not 'binary'"):
-        _params(model={"task": "binary"})
+def test_tiers_on_a_regression_are_refused_with_its_reason():
+    with pytest.raises(ValidationError, match="decision rule 'tiers' needs model.task in \\['binary'\\], not 'regression'"):
+        ModelPipelineParams.model_validate({**raw_parameters("loan_demand"), "decision": {"rule": "tiers"}})
 
 
 def test_families_without_lightgbm_are_refused_with_its_reason():
@@ -35,15 +39,21 @@ def test_families_without_lightgbm_are_refused_with_its_reason():
         _params(study={"families": ["linear", "random_forest"]})
 
 
-@pytest.mark.parametrize(("threshold", "message"), [(0, "greater than 0"), (1.05, "less than 1.05")])
-def test_a_threshold_outside_0_to_1_05_is_refused(threshold, message):
-    with pytest.raises(ValidationError, match=message):
-        _params(potential_threshold=threshold)
+@pytest.mark.parametrize("threshold", [float("nan"), float("inf")])
+def test_a_threshold_that_is_not_a_number_is_refused(threshold):
+    with pytest.raises(ValidationError, match="finite number"):
+        _params(decision={"threshold": threshold})
 
 
-def test_a_threshold_just_inside_the_bounds_is_accepted():
-    assert _params(potential_threshold=1.0).potential_threshold == 1.0
-    assert _params(potential_threshold=0.01).potential_threshold == 0.01
+def test_a_threshold_on_a_probability_must_lie_between_0_and_1():
+    with pytest.raises(ValidationError, match="a threshold on a probability must lie in \\(0, 1\\); got 1.2"):
+        _params(model={"task": "binary"}, decision={"threshold": 1.2})
+    assert _params(model={"task": "binary"}, decision={"threshold": 0.5}).decision.threshold == 0.5
+
+
+def test_utilization_above_one_is_a_valid_threshold():
+    # drawn amounts can exceed the limit, so a regression threshold is not capped at 1
+    assert _params(decision={"threshold": 1.1}).decision.threshold == 1.1
 
 
 # actual and predicted utilization of four customers; customer 2 sits exactly on the threshold 0.7

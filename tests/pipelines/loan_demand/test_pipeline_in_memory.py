@@ -1,5 +1,5 @@
 """M2 ``loan_demand`` run in memory on the tiny demo bank: who is trained on, who is scored,
-the potential-loan flag (``predicted > potential_threshold``) and the metrics it reports."""
+the potential-loan flag (``predicted > decision.threshold``) and the metrics it reports."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_customers_without_a_credit_line_are_scored_too(tiny_models, tiny_engine
 
 def test_the_flag_is_predicted_utilization_above_the_threshold(tiny_models):
     scores = tiny_models["loan_demand_scores"]
-    expected = scores["predicted_utilization"] > 0.7  # conf/base potential_threshold
+    expected = scores["predicted_utilization"] > 0.7  # conf/base decision.threshold
     assert scores["is_potential_loan_customer"].tolist() == expected.tolist()
     assert 0 < expected.sum() < len(scores), "the tiny bank should have customers on both sides of the threshold"
 
@@ -79,7 +79,7 @@ def test_a_prediction_exactly_at_the_threshold_is_not_flagged(tiny_models):
     outputs = run_in_memory(
         scoring_only,
         {name: tiny_models[name] for name in ("loan_demand_table", "loan_demand_model")},
-        {"loan_demand": raw_parameters("loan_demand", {"potential_threshold": at})},
+        {"loan_demand": raw_parameters("loan_demand", {"decision": {"threshold": at}})},
     )
     scores = outputs["loan_demand_scores"]
     on_the_line = scores[scores["predicted_utilization"] == at]
