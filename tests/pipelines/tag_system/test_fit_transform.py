@@ -14,7 +14,7 @@ from sklearn.exceptions import NotFittedError
 
 from customer_classification.pipelines.tag_system.binning import TagBinner
 from customer_classification.pipelines.tag_system.checks import TagConfigError
-from customer_classification.pipelines.tag_system.kinds import RuleTag
+from customer_classification.pipelines.tag_system.kinds.mapped import RuleTag
 from customer_classification.pipelines.tag_system.nodes import fit_tag_binner
 from customer_classification.pipelines.tag_system.params import TagSystemParams, TagWeightParams
 from customer_classification.pipelines.tag_system.report import dictionary_rows, tree_weights

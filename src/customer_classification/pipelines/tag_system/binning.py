@@ -15,7 +15,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from customer_classification.pipelines.tag_system.checks import TagConfigError, check_tags_against_features
-from customer_classification.pipelines.tag_system.kinds import Level, TagFitError, TagSpec
+from customer_classification.pipelines.tag_system.kinds.base import Level, TagFitError
+from customer_classification.pipelines.tag_system.params import TagSpec
 from customer_classification.pipelines.tag_system.targets import KEY_COLUMNS
 
 __all__ = ["FittedTag", "Level", "TagBinner", "TagFitError", "kind_of"]

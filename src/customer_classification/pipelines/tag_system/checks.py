@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping
 
-from customer_classification.pipelines.tag_system.kinds import TagSpec
+from customer_classification.pipelines.tag_system.params import TagSpec
 
 
 class TagConfigError(ValueError):

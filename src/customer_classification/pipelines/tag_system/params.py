@@ -2,7 +2,8 @@
 
 A tag turns one source feature into a few labelled, ordered levels. Tags are
 declared under ``tag_system.tags`` as a mapping from tag name to definition; the
-``method`` key selects the tag's kind (:mod:`.kinds`), which validates the rest.
+``method`` key selects the tag's kind (:mod:`.kinds`), which validates the rest;
+:data:`TagSpec` is the union of the kinds.
 
 Every problem of a tag is reported with the tag's name before any data is read.
 """
@@ -11,14 +12,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any, get_args
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
-from customer_classification.pipelines.tag_system.kinds import METHODS, FrozenModel, TagSpec
+from customer_classification.pipelines.tag_system.kinds.base import FrozenModel, TagKind
+from customer_classification.pipelines.tag_system.kinds.binned import FixedBinsTag, QuantileTag, SupervisedTag
+from customer_classification.pipelines.tag_system.kinds.mapped import CategoryMapTag, RuleTag
 from customer_classification.pipelines.tag_system.targets import KEY_COLUMNS
 
 DEFAULT_GROUPS = ("basic", "financial", "non_financial")
+
+# the union Kedro validates each tag against; its order is the order methods are listed in messages
+TagSpec = Annotated[
+    FixedBinsTag | QuantileTag | CategoryMapTag | RuleTag | SupervisedTag, Field(discriminator="method")
+]
+TAG_KINDS: tuple[type[TagKind], ...] = get_args(get_args(TagSpec)[0])
+METHODS = tuple(get_args(kind.model_fields["method"].annotation)[0] for kind in TAG_KINDS)
 
 _TAG_ADAPTER: TypeAdapter[TagSpec] = TypeAdapter(TagSpec)
 
