@@ -1,4 +1,4 @@
-"""Hand-checked metrics, tiers, reasons and calibration, and the bad inputs of issue 6, on in-memory data."""
+"""Hand-checked metrics, tiers, reasons and calibration, and the models' bad inputs, on in-memory data."""
 
 from __future__ import annotations
 

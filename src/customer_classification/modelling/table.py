@@ -1,6 +1,6 @@
 """The model table: features joined to labels, one row per customer and snapshot, with a split.
 
-Modelling works on pandas (DESIGN.md section 7): the feature table may arrive as pandas,
+Modelling works on pandas (one machine fits the models): the feature table may arrive as pandas,
 Polars (eager or lazy) or PySpark; only the snapshots of the split are converted.
 """
 
