@@ -48,6 +48,17 @@ def new_figure(width_in: float, height_in: float, dpi: int, **subplots) -> tuple
     return figure, figure.subplots(**subplots)
 
 
+def percent_axis(axis) -> None:
+    """Tick labels of ``axis`` (an x or y axis) as whole percentages of shares in [0, 1]."""
+    axis.set_major_formatter(lambda value, _: f"{100 * value:.0f}%")
+
+
+def percent_axes(axes) -> None:
+    """Both axes of ``axes`` as whole percentages (the charts of rates against rates)."""
+    percent_axis(axes.xaxis)
+    percent_axis(axes.yaxis)
+
+
 def data_uri(figure: Figure) -> str:
     """The figure as a ``data:image/png;base64,...`` URI, rendered as the catalog renders it."""
     buffer = io.BytesIO()
