@@ -2,7 +2,8 @@
 
 The section is built in three steps: the data (:class:`_Flagging`, the rows of the tables),
 the prose (intro, summary line, captions) and the layout (:func:`loan_demand_section`,
-blocks in reading order). The blocks it shares with M1 are in :mod:`.model_parts`.
+blocks in reading order). Its charts are in :mod:`.loan_demand_figures`; the blocks it
+shares with M1 are in :mod:`.model_parts`.
 """
 
 from __future__ import annotations
@@ -13,14 +14,9 @@ import numpy as np
 import pandas as pd
 
 from customer_classification.pipelines.reporting import wording as say
-from customer_classification.pipelines.reporting.figures import (
-    PALETTE,
-    figure_block,
-    new_figure,
-    percent_axes,
-    report_style,
-)
+from customer_classification.pipelines.reporting.figures import figure_block, report_style
 from customer_classification.pipelines.reporting.params import ReportingParams
+from customer_classification.pipelines.reporting.sections import loan_demand_figures as charts
 from customer_classification.pipelines.reporting.sections.content import summary_line, table_block
 from customer_classification.pipelines.reporting.sections.model_parts import (
     IMPORTANCE_FIGURE,
@@ -48,34 +44,11 @@ WORDS = ModelWords(
 # the cut-offs of the table "Some cut-offs", besides the chosen one
 _TABLE_CUTOFFS = (0.5, 0.6, 0.8, 0.9)
 SUMMARY_METRICS = ("rmse", "mae", "r2")
-
 # cut-offs on the predicted utilization drawn in the threshold curve
 _CUTOFFS = np.round(np.arange(0.05, 1.0, 0.01), 2)
 
 
-def _predicted_vs_actual_figure(predictions: pd.DataFrame, threshold: float, params: ReportingParams):
-    predicted, actual = predictions["predicted"].to_numpy(), predictions["actual"].to_numpy()
-    figure, axes = new_figure(params.figure_width_in, 5.0, params.figure_dpi)
-    axes.scatter(predicted, actual, s=4, alpha=0.25, color=PALETTE[0], linewidths=0, label="A test customer")
-    bins = np.clip((predicted * 20).astype(int), 0, 19)
-    means = pd.DataFrame({"bin": bins, "predicted": predicted, "actual": actual}).groupby("bin").mean()
-    axes.plot(means["predicted"], means["actual"], marker="o", color=PALETTE[1], label="Mean per 5-point bin")
-    top = max(1.0, float(np.nanmax(actual)), float(np.nanmax(predicted)))
-    axes.plot([0, top], [0, top], color=PALETTE[7], linestyle="--", label="Predicted = actual")
-    axes.axvline(threshold, color=PALETTE[3], linewidth=1)
-    axes.axhline(threshold, color=PALETTE[3], linewidth=1, linestyle=":")
-    axes.annotate(
-        f"threshold {say.percent(threshold, 0)}", (threshold, 0.02), xytext=(4, 0), textcoords="offset points"
-    )
-    axes.set_xlim(0, top)
-    axes.set_ylim(0, top)
-    axes.set_aspect("equal")
-    axes.set_xlabel("Predicted credit-line utilization at the end of the window (drawn / limit)")
-    axes.set_ylabel("Actual utilization (drawn / limit)")
-    percent_axes(axes)
-    axes.legend(loc="upper left", frameon=False, fontsize=8)
-    axes.set_title("Predicted against actual utilization, test snapshot")
-    return figure
+# The data.
 
 
 def threshold_curve(predictions: pd.DataFrame, threshold: float) -> pd.DataFrame:
@@ -95,28 +68,6 @@ def threshold_curve(predictions: pd.DataFrame, threshold: float) -> pd.DataFrame
             }
         )
     return pd.DataFrame(rows)
-
-
-def _threshold_figure(curve: pd.DataFrame, threshold: float, params: ReportingParams):
-    figure, axes = new_figure(params.figure_width_in, 3.8, params.figure_dpi)
-    axes.plot(curve["cutoff"], curve["precision"], color=PALETTE[0], label="Precision: flagged who did exceed it")
-    axes.plot(curve["cutoff"], curve["recall"], color=PALETTE[1], label="Recall: of those who exceeded it, flagged")
-    axes.plot(curve["cutoff"], curve["flagged_share"], color=PALETTE[2], linestyle="--", label="Customers flagged")
-    axes.axvline(threshold, color=PALETTE[3], linewidth=1)
-    axes.annotate(
-        f"chosen cut-off {say.percent(threshold, 0)}", (threshold, 0.03), xytext=(4, 0), textcoords="offset points"
-    )
-    axes.set_xlim(0, 1)
-    axes.set_ylim(0, 1.02)
-    axes.set_xlabel("Cut-off on the predicted utilization (flag a customer above it)")
-    axes.set_ylabel("Share")
-    percent_axes(axes)
-    axes.legend(loc="lower left", frameon=False, fontsize=8)
-    axes.set_title(f"Threshold curve: finding customers whose utilization ends above {say.percent(threshold, 0)}")
-    return figure
-
-
-# The data.
 
 
 class _Flagging(NamedTuple):
@@ -264,8 +215,8 @@ def loan_demand_section(
     flagging = _flagging(metrics, loan_demand_test_predictions, loan_demand_scores)
     threshold = flagging.threshold
     figures = {
-        "predicted_vs_actual.png": _predicted_vs_actual_figure(loan_demand_test_predictions, threshold, params),
-        "threshold_curve.png": _threshold_figure(flagging.curve, threshold, params),
+        "predicted_vs_actual.png": charts.predicted_vs_actual_figure(loan_demand_test_predictions, threshold, params),
+        "threshold_curve.png": charts.threshold_figure(flagging.curve, threshold, params),
         IMPORTANCE_FIGURE: importance_figure(metrics["feature_importance"], WORDS.importance_title, params),
     }
     own_figures = [figure_block(name, figures[name], *words) for name, words in _figure_words(threshold).items()]

@@ -2,27 +2,20 @@
 
 The section is built in three steps: the data (:class:`_Tiering`, the rows of the tables),
 the prose (intro, summary line, captions) and the layout (:func:`potential_section`,
-blocks in reading order). The blocks it shares with M2 are in :mod:`.model_parts`.
+blocks in reading order). Its charts are in :mod:`.potential_figures`; the blocks it
+shares with M2 are in :mod:`.model_parts`.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_curve
 
 from customer_classification.pipelines.reporting import wording as say
-from customer_classification.pipelines.reporting.figures import (
-    PALETTE,
-    figure_block,
-    new_figure,
-    percent_axes,
-    percent_axis,
-    report_style,
-)
+from customer_classification.pipelines.reporting.figures import figure_block, report_style
 from customer_classification.pipelines.reporting.params import ReportingParams
+from customer_classification.pipelines.reporting.sections import potential_figures as charts
 from customer_classification.pipelines.reporting.sections.content import summary_line, table_block
 from customer_classification.pipelines.reporting.sections.model_parts import (
     IMPORTANCE_FIGURE,
@@ -80,119 +73,6 @@ TIER_COLUMNS = (
     "Mean predicted probability (test)",
 )
 SUMMARY_METRICS = ("auc", "gini", "ks", "pr_auc", "brier", "top_decile_lift")
-
-
-def _roc_figure(predictions: pd.DataFrame, auc: float, params: ReportingParams):
-    false_positive, true_positive, _ = roc_curve(predictions["actual"], predictions["predicted"])
-    figure, axes = new_figure(params.figure_width_in, 4.2, params.figure_dpi)
-    axes.plot(false_positive, true_positive, color=PALETTE[0], label=f"The model (AUC {auc:.3f})")
-    axes.plot([0, 1], [0, 1], color=PALETTE[7], linestyle="--", label="Random order (AUC 0.5)")
-    axes.set_xlabel("Share of customers who did not upgrade, flagged (false-positive rate)")
-    axes.set_ylabel("Share of upgraders flagged (true-positive rate)")
-    percent_axes(axes)
-    axes.set_aspect("equal")
-    axes.legend(loc="lower right", frameon=False)
-    axes.set_title("ROC curve on the test snapshot")
-    return figure
-
-
-def _cumulative_shares(predictions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(share of customers, of upgraders, of non-upgraders) reached contacting the highest scores first."""
-    order = np.argsort(-predictions["predicted"].to_numpy(), kind="stable")
-    upgraded = predictions["actual"].to_numpy()[order].astype(bool)
-    n = len(upgraded)
-    reached = np.r_[0, np.arange(1, n + 1) / n]
-    return reached, np.r_[0, np.cumsum(upgraded) / upgraded.sum()], np.r_[0, np.cumsum(~upgraded) / (~upgraded).sum()]
-
-
-def _ks_figure(predictions: pd.DataFrame, ks: float, params: ReportingParams):
-    reached, upgraders, others = _cumulative_shares(predictions)
-    gap = int(np.argmax(upgraders - others))
-    figure, axes = new_figure(params.figure_width_in, 3.6, params.figure_dpi)
-    axes.plot(reached, upgraders, color=PALETTE[0], label="Upgraders reached")
-    axes.plot(reached, others, color=PALETTE[1], label="Customers who did not upgrade reached")
-    axes.vlines(reached[gap], others[gap], upgraders[gap], color=PALETTE[3], linewidth=2)
-    axes.annotate(
-        f"largest gap (KS) {ks:.2f}\nat the top {say.percent(reached[gap], 0)} of scores",
-        (reached[gap], (others[gap] + upgraders[gap]) / 2),
-        xytext=(12, 0),
-        textcoords="offset points",
-        va="center",
-        fontsize=8,
-    )
-    axes.set_xlabel("Share of customers contacted, highest predicted probability first")
-    axes.set_ylabel("Cumulative share")
-    percent_axes(axes)
-    axes.legend(loc="lower right", frameon=False)
-    axes.set_title("KS chart: how far the model separates upgraders from the others")
-    return figure
-
-
-def _gain_figure(gain: pd.DataFrame, params: ReportingParams):
-    figure, (left, right) = new_figure(params.figure_width_in, 3.6, params.figure_dpi, ncols=2)
-    contacted = np.r_[0, gain["decile"] / len(gain)]
-    left.plot(contacted, np.r_[0, gain["cumulative_gain"]], marker="o", color=PALETTE[0], label="The model")
-    left.plot([0, 1], [0, 1], color=PALETTE[7], linestyle="--", label="Random order")
-    left.set_xlabel("Share of customers contacted (by decile of score)")
-    left.set_ylabel("Share of all upgraders found (cumulative gain)")
-    percent_axes(left)
-    left.legend(loc="lower right", frameon=False)
-    left.set_title("Cumulative gain")
-    right.bar(gain["decile"], gain["lift"], color=PALETTE[0])
-    right.axhline(1, color=PALETTE[7], linestyle="--")
-    right.set_xticks(gain["decile"])
-    right.set_xlabel("Decile of predicted probability (1 = highest)")
-    right.set_ylabel("Upgrade rate against the average (lift, times)")
-    right.set_title("Lift per decile")
-    return figure
-
-
-def _calibration_figure(gain: pd.DataFrame, params: ReportingParams):
-    figure, axes = new_figure(params.figure_width_in, 4.2, params.figure_dpi)
-    top = 1.08 * max(gain["mean_score"].max(), gain["positive_rate"].max())
-    axes.plot([0, top], [0, top], color=PALETTE[7], linestyle="--", label="Perfect calibration")
-    axes.plot(gain["mean_score"], gain["positive_rate"], marker="o", color=PALETTE[0], label="Deciles of the model")
-    # the low deciles crowd near zero: name the top three and the rest as a group
-    for row in gain.head(3).itertuples():
-        axes.annotate(
-            f"decile {row.decile}", (row.mean_score, row.positive_rate), xytext=(5, -11), textcoords="offset points"
-        )
-    rest = gain.iloc[3:]
-    if len(rest):
-        axes.annotate(
-            f"deciles {rest['decile'].iloc[0]}-{rest['decile'].iloc[-1]}",
-            (rest["mean_score"].max(), rest["positive_rate"].max()),
-            xytext=(-15, 70),
-            textcoords="offset points",
-            arrowprops={"arrowstyle": "-", "color": PALETTE[7]},
-        )
-    axes.set_xlim(0, top)
-    axes.set_ylim(0, top)
-    axes.set_aspect("equal")
-    axes.set_xlabel("Predicted upgrade probability (mean per decile)")
-    axes.set_ylabel("Observed upgrade rate (per decile)")
-    percent_axes(axes)
-    axes.legend(loc="upper left", frameon=False)
-    axes.set_title("Calibration: predicted probability against the observed rate")
-    return figure
-
-
-def _tier_figure(scoring_counts: pd.Series, tiers: pd.DataFrame, snapshot: str, params: ReportingParams):
-    figure, (left, right) = new_figure(params.figure_width_in, 3.4, params.figure_dpi, ncols=2)
-    names = [str(t) for t in tiers["tier"]]
-    x = np.arange(len(names))
-    left.bar(x, scoring_counts.reindex(names).to_numpy(), color=PALETTE[0])
-    left.set_xticks(x, [f"Tier {t}" for t in names])
-    left.set_ylabel("Long-tail customers (count)")
-    left.set_title(f"Tier sizes at {snapshot}")
-    right.bar(x - 0.2, tiers["observed_rate"], 0.4, color=PALETTE[0], label="Observed upgrade rate")
-    right.bar(x + 0.2, tiers["mean_probability"], 0.4, color=PALETTE[1], label="Mean predicted probability")
-    right.set_xticks(x, [f"Tier {t}" for t in names])
-    right.set_ylabel("Upgrade within the window (share)")
-    percent_axis(right.yaxis)
-    right.legend(frameon=False, fontsize=8)
-    right.set_title("Observed upgrade rate per tier, test snapshot")
-    return figure
 
 
 # The data.
@@ -308,12 +188,12 @@ def _gain_caption(tiering: _Tiering) -> str:
 def _figures(tiering: _Tiering, metrics: dict, predictions: pd.DataFrame, params: ReportingParams) -> dict:
     test = metrics["test"]
     return {
-        "roc.png": _roc_figure(predictions, test["auc"], params),
-        "ks.png": _ks_figure(predictions, test["ks"], params),
-        "gain.png": _gain_figure(tiering.gain, params),
-        "calibration.png": _calibration_figure(tiering.gain, params),
+        "roc.png": charts.roc_figure(predictions, test["auc"], params),
+        "ks.png": charts.ks_figure(predictions, test["ks"], params),
+        "gain.png": charts.gain_figure(tiering.gain, params),
+        "calibration.png": charts.calibration_figure(tiering.gain, params),
         IMPORTANCE_FIGURE: importance_figure(metrics["feature_importance"], WORDS.importance_title, params),
-        "tiers.png": _tier_figure(tiering.counts, tiering.tiers, tiering.snapshot, params),
+        "tiers.png": charts.tier_figure(tiering.counts, tiering.tiers, tiering.snapshot, params),
     }
 
 
