@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from customer_classification.pipelines.reporting import wording as say
-from customer_classification.pipelines.reporting.figures import PALETTE, new_figure, percent_axes
+from customer_classification.pipelines.reporting.figures import PALETTE, finish_rate_axes, new_figure, square_axes
 from customer_classification.pipelines.reporting.params import ReportingParams
 
 
@@ -24,14 +24,15 @@ def predicted_vs_actual_figure(predictions: pd.DataFrame, threshold: float, para
     axes.annotate(
         f"threshold {say.percent(threshold, 0)}", (threshold, 0.02), xytext=(4, 0), textcoords="offset points"
     )
-    axes.set_xlim(0, top)
-    axes.set_ylim(0, top)
-    axes.set_aspect("equal")
-    axes.set_xlabel("Predicted credit-line utilization at the end of the window (drawn / limit)")
-    axes.set_ylabel("Actual utilization (drawn / limit)")
-    percent_axes(axes)
-    axes.legend(loc="upper left", frameon=False, fontsize=8)
-    axes.set_title("Predicted against actual utilization, test snapshot")
+    square_axes(axes, top)
+    finish_rate_axes(
+        axes,
+        "Predicted credit-line utilization at the end of the window (drawn / limit)",
+        "Actual utilization (drawn / limit)",
+        "Predicted against actual utilization, test snapshot",
+        loc="upper left",
+        fontsize=8,
+    )
     return figure
 
 
@@ -46,9 +47,12 @@ def threshold_figure(curve: pd.DataFrame, threshold: float, params: ReportingPar
     )
     axes.set_xlim(0, 1)
     axes.set_ylim(0, 1.02)
-    axes.set_xlabel("Cut-off on the predicted utilization (flag a customer above it)")
-    axes.set_ylabel("Share")
-    percent_axes(axes)
-    axes.legend(loc="lower left", frameon=False, fontsize=8)
-    axes.set_title(f"Threshold curve: finding customers whose utilization ends above {say.percent(threshold, 0)}")
+    finish_rate_axes(
+        axes,
+        "Cut-off on the predicted utilization (flag a customer above it)",
+        "Share",
+        f"Threshold curve: finding customers whose utilization ends above {say.percent(threshold, 0)}",
+        loc="lower left",
+        fontsize=8,
+    )
     return figure

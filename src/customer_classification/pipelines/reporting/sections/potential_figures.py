@@ -7,7 +7,13 @@ import pandas as pd
 from sklearn.metrics import roc_curve
 
 from customer_classification.pipelines.reporting import wording as say
-from customer_classification.pipelines.reporting.figures import PALETTE, new_figure, percent_axes, percent_axis
+from customer_classification.pipelines.reporting.figures import (
+    PALETTE,
+    finish_rate_axes,
+    new_figure,
+    percent_axis,
+    square_axes,
+)
 from customer_classification.pipelines.reporting.params import ReportingParams
 
 
@@ -16,12 +22,14 @@ def roc_figure(predictions: pd.DataFrame, auc: float, params: ReportingParams):
     figure, axes = new_figure(params.figure_width_in, 4.2, params.figure_dpi)
     axes.plot(false_positive, true_positive, color=PALETTE[0], label=f"The model (AUC {auc:.3f})")
     axes.plot([0, 1], [0, 1], color=PALETTE[7], linestyle="--", label="Random order (AUC 0.5)")
-    axes.set_xlabel("Share of customers who did not upgrade, flagged (false-positive rate)")
-    axes.set_ylabel("Share of upgraders flagged (true-positive rate)")
-    percent_axes(axes)
     axes.set_aspect("equal")
-    axes.legend(loc="lower right", frameon=False)
-    axes.set_title("ROC curve on the test snapshot")
+    finish_rate_axes(
+        axes,
+        "Share of customers who did not upgrade, flagged (false-positive rate)",
+        "Share of upgraders flagged (true-positive rate)",
+        "ROC curve on the test snapshot",
+        loc="lower right",
+    )
     return figure
 
 
@@ -49,11 +57,13 @@ def ks_figure(predictions: pd.DataFrame, ks: float, params: ReportingParams):
         va="center",
         fontsize=8,
     )
-    axes.set_xlabel("Share of customers contacted, highest predicted probability first")
-    axes.set_ylabel("Cumulative share")
-    percent_axes(axes)
-    axes.legend(loc="lower right", frameon=False)
-    axes.set_title("KS chart: how far the model separates upgraders from the others")
+    finish_rate_axes(
+        axes,
+        "Share of customers contacted, highest predicted probability first",
+        "Cumulative share",
+        "KS chart: how far the model separates upgraders from the others",
+        loc="lower right",
+    )
     return figure
 
 
@@ -62,11 +72,13 @@ def gain_figure(gain: pd.DataFrame, params: ReportingParams):
     contacted = np.r_[0, gain["decile"] / len(gain)]
     left.plot(contacted, np.r_[0, gain["cumulative_gain"]], marker="o", color=PALETTE[0], label="The model")
     left.plot([0, 1], [0, 1], color=PALETTE[7], linestyle="--", label="Random order")
-    left.set_xlabel("Share of customers contacted (by decile of score)")
-    left.set_ylabel("Share of all upgraders found (cumulative gain)")
-    percent_axes(left)
-    left.legend(loc="lower right", frameon=False)
-    left.set_title("Cumulative gain")
+    finish_rate_axes(
+        left,
+        "Share of customers contacted (by decile of score)",
+        "Share of all upgraders found (cumulative gain)",
+        "Cumulative gain",
+        loc="lower right",
+    )
     right.bar(gain["decile"], gain["lift"], color=PALETTE[0])
     right.axhline(1, color=PALETTE[7], linestyle="--")
     right.set_xticks(gain["decile"])
@@ -95,14 +107,14 @@ def calibration_figure(gain: pd.DataFrame, params: ReportingParams):
             textcoords="offset points",
             arrowprops={"arrowstyle": "-", "color": PALETTE[7]},
         )
-    axes.set_xlim(0, top)
-    axes.set_ylim(0, top)
-    axes.set_aspect("equal")
-    axes.set_xlabel("Predicted upgrade probability (mean per decile)")
-    axes.set_ylabel("Observed upgrade rate (per decile)")
-    percent_axes(axes)
-    axes.legend(loc="upper left", frameon=False)
-    axes.set_title("Calibration: predicted probability against the observed rate")
+    square_axes(axes, top)
+    finish_rate_axes(
+        axes,
+        "Predicted upgrade probability (mean per decile)",
+        "Observed upgrade rate (per decile)",
+        "Calibration: predicted probability against the observed rate",
+        loc="upper left",
+    )
     return figure
 
 
