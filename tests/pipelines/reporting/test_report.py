@@ -16,7 +16,7 @@ from customer_classification.pipelines.reporting import nodes
 from customer_classification.pipelines.reporting import pipeline as reporting_pipeline
 from customer_classification.pipelines.reporting.params import ReportingParams
 from customer_classification.pipelines.reporting.pipeline import create_pipeline
-from customer_classification.pipelines.reporting.sections import SECTIONS, ReportSection
+from customer_classification.pipelines.reporting.sections import SECTIONS
 from customer_classification.pipelines.reporting.sections.loan_demand import threshold_curve
 from customer_classification.pipelines.reporting.wording import feature_title
 from tests.conftest import run
@@ -91,7 +91,6 @@ def test_the_summary_comes_first_with_tiers_potential_loan_customers_and_metrics
     loans = pd.read_parquet(reported_project / "data/07_model_output/loan_demand_scores.parquet")
     flagged = int(loans["is_potential_loan_customer"].sum())
     assert f"{flagged} of 400 customers" in summary and "more than 70% of their credit line" in summary
-    assert "Not built yet" not in html
     built = [h for h in page.headings if h not in ("Summary", "Contents")]
     assert [h for h in built if not h.startswith(("Who", "What", "How", "Life"))] == [
         "The data and its quality",
@@ -137,7 +136,7 @@ def test_every_segment_group_and_segment_is_in_the_report(reported_project):
         for segment in metrics["segments"].values():
             assert segment["name"] in html
         assert (reported_project / REPORTING / "figures" / "segments" / f"segment_profiles_{group}.png").exists()
-    assert summary["not_built"] == []
+    assert list(summary["sections"]) == [s.key for s in SECTIONS]
 
 
 def test_figures_have_the_configured_size_and_no_software_stamp(reported_project):
@@ -201,29 +200,11 @@ def test_a_custom_clustering_group_gets_report_inputs(reported_project):
     assert "basic.k_selection" not in inputs  # conf/local replaces the group list
 
 
-def test_every_section_is_listed_once_and_unbuilt_ones_have_no_node(monkeypatch):
+def test_every_section_is_listed_once_and_has_its_node():
     keys = [s.key for s in SECTIONS]
     assert len(keys) == len(set(keys))
-    assert all(s.is_built for s in SECTIONS)
-    churn = ReportSection("churn", "M9", "Customers about to leave", ("churn",), planned="churn rate per segment")
-    with_planned = (*SECTIONS, churn)
-    monkeypatch.setattr(reporting_pipeline, "SECTIONS", with_planned)
-    monkeypatch.setattr(nodes, "SECTIONS", with_planned)
-    nodes_ = {n.name for n in reporting_pipeline.create_pipeline().nodes}
-    for section in with_planned:
-        assert (f"report_{section.key}_section" in nodes_) == section.is_built
-        assert section.is_built or section.planned, f"{section.key} says what it will show"
-    params = ReportingParams(
-        title="t",
-        currency="CNY",
-        figure_width_in=4,
-        figure_dpi=50,
-        features_per_heatmap=3,
-        tags_per_distribution_chart=3,
-    )
-    html, summary = nodes.build_report(params)
-    assert [s["method"] for s in summary["not_built"]] == [s.method for s in with_planned]
-    assert "M9 Customers about to leave (pipeline churn): will show churn rate per segment." in html
+    section_nodes = {n.name for n in reporting_pipeline.create_pipeline().nodes} - {"build_report"}
+    assert section_nodes == {f"report_{key}_section" for key in keys}
 
 
 def test_a_section_unknown_to_the_registry_is_refused():

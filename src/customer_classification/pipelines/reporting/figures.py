@@ -48,6 +48,34 @@ def new_figure(width_in: float, height_in: float, dpi: int, **subplots) -> tuple
     return figure, figure.subplots(**subplots)
 
 
+def percent_axis(axis) -> None:
+    """Tick labels of ``axis`` (an x or y axis) as whole percentages of shares in [0, 1]."""
+    axis.set_major_formatter(lambda value, _: f"{100 * value:.0f}%")
+
+
+def percent_axes(axes) -> None:
+    """Both axes of ``axes`` as whole percentages (the charts of rates against rates)."""
+    percent_axis(axes.xaxis)
+    percent_axis(axes.yaxis)
+
+
+def finish_rate_axes(axes, xlabel: str, ylabel: str, title: str, **legend) -> None:
+    """How every chart of a share against a share ends: axis labels, whole-percent ticks on
+    both axes, a legend without frame (``legend``: its other arguments) and the title."""
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    percent_axes(axes)
+    axes.legend(frameon=False, **legend)
+    axes.set_title(title)
+
+
+def square_axes(axes, top: float) -> None:
+    """Both axes from 0 to ``top`` at the same scale, so the diagonal is 'predicted = observed'."""
+    axes.set_xlim(0, top)
+    axes.set_ylim(0, top)
+    axes.set_aspect("equal")
+
+
 def data_uri(figure: Figure) -> str:
     """The figure as a ``data:image/png;base64,...`` URI, rendered as the catalog renders it."""
     buffer = io.BytesIO()

@@ -44,28 +44,20 @@ def build_report(params: ReportingParams, *sections: dict) -> tuple[str, dict]:
 
     Args:
         params: the report's settings.
-        *sections: the content of every built section, in :data:`SECTIONS` order.
+        *sections: the content of every section, in :data:`SECTIONS` order.
 
     Returns:
         ``(html, summary)``: one HTML page (figures embedded, inline CSS, nothing
-        fetched from elsewhere), and per section its metrics plus the sections not
-        built yet, for ``report_summary.json``.
+        fetched from elsewhere), and per section its metrics, for ``report_summary.json``.
     """
-    built = {s["key"] for s in sections}
-    not_built = [
-        {"method": s.method, "title": s.title, "pipelines": list(s.pipelines), "planned": s.planned}
-        for s in SECTIONS
-        if s.key not in built
-    ]
-    unknown = built - {s.key for s in SECTIONS}
+    unknown = {s["key"] for s in sections} - {s.key for s in SECTIONS}
     if unknown:
         raise ValueError(f"report sections {sorted(unknown)} are not listed in reporting.sections.SECTIONS")
     html = _TEMPLATES.get_template("report.html.j2").render(
-        title=params.title, currency=params.currency, sections=sections, not_built=not_built
+        title=params.title, currency=params.currency, sections=sections
     )
     summary = {
         "title": params.title,
         "sections": {s["key"]: {"method": s["method"], "title": s["title"], **s["metrics"]} for s in sections},
-        "not_built": not_built,
     }
     return html, summary

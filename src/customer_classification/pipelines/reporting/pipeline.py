@@ -1,4 +1,4 @@
-"""``reporting``: one node per built report section, then the self-contained HTML report.
+"""``reporting``: one node per report section, then the self-contained HTML report.
 
 Each section's node reads its pipeline's outputs and writes its figures
 (``report_figures_<key>``, PNG files through ``matplotlib.MatplotlibDataset``);
@@ -29,14 +29,13 @@ def section_node(section: ReportSection, groups: list[str]) -> Node:
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    built = [s for s in SECTIONS if s.is_built]
     groups = configured_groups()
     return Pipeline(
         [
-            *(section_node(section, groups) for section in built),
+            *(section_node(section, groups) for section in SECTIONS),
             Node(
                 nodes.build_report,
-                inputs=[PARAMS, *(f"report_section_{s.key}" for s in built)],
+                inputs=[PARAMS, *(f"report_section_{s.key}" for s in SECTIONS)],
                 outputs=["report", "report_summary"],
                 name="build_report",
             ),

@@ -2,19 +2,18 @@
 
 A section is one method's (or the data's) part of the report. It is built by one
 function ``build(params, *inputs) -> ({file name: Figure}, content)`` reading that
-pipeline's catalog outputs (``inputs``); the pipeline wires one node per built
-section, whose figures go to ``data/08_reporting/figures/<key>/`` and whose content
-(see :mod:`.content`) goes into ``report.html``. A section whose pipeline is not
-built yet has ``build=None``: the report lists it under "Not built yet".
+pipeline's catalog outputs (``inputs``); the pipeline wires one node per section,
+whose figures go to ``data/08_reporting/figures/<key>/`` and whose content (see
+:mod:`.content`) goes into ``report.html``.
 
 To add the section of a new pipeline: write ``sections/<key>.py`` with its build
-function, and fill in ``build`` and ``inputs`` of its entry below.
+function, and add its entry below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from customer_classification.pipelines.reporting.sections.data_quality import data_section
 from customer_classification.pipelines.reporting.sections.loan_demand import loan_demand_section
@@ -36,25 +35,22 @@ class ReportSection:
 
     Attributes:
         key: short name; the figures' folder, the HTML anchor and the node's name.
-        method: the method of DESIGN.md it reports ("M1".."M5"), or "" for the data.
+        method: the method it reports, or "" for the data and the monthly retrain: "M1" customer
+            potential value (which long-tail customers reach the high-value line), "M2" potential
+            loan customers (predicted credit-line utilization), "M3" tags and segments, "M4" product
+            recommendations, "M5" relationship-manager types.
         title: the section's title in words.
         pipelines: the pipelines whose outputs it reads.
-        build: the function drawing its figures and content; ``None`` while not built.
+        build: the function drawing its figures and content.
         inputs: given the clustering groups, the catalog names ``build`` reads after ``params:reporting``.
-        planned: for a section not built yet, what it will show.
     """
 
     key: str
     method: str
     title: str
     pipelines: tuple[str, ...]
-    build: Callable | None = None
-    inputs: Callable[[list[str]], list[str]] = field(default=_fixed())
-    planned: str = ""
-
-    @property
-    def is_built(self) -> bool:
-        return self.build is not None
+    build: Callable[..., tuple[dict, dict]]
+    inputs: Callable[[list[str]], list[str]]
 
 
 SECTIONS: tuple[ReportSection, ...] = (

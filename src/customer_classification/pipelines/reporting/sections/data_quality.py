@@ -61,6 +61,74 @@ def _rates_figure(labels: pd.DataFrame, params: ReportingParams):
     return figure
 
 
+# The data.
+
+
+def _quality_counts(report: dict) -> dict:
+    """Rows checked, rules broken, rows dropped, values set to missing, the lowest share of rows matched."""
+    tables = report["tables"].values()
+    matching = report.get("source_matching", {})
+    return {
+        "warehouse_rows_checked": sum(t["rows_in"] for t in tables),
+        "rules_broken": sum(len(t["violations"]) for t in tables),
+        "rows_dropped": report["rows_dropped"],
+        "values_set_to_missing": report["values_set_to_missing"],
+        "lowest_match_share": min((m["matched_share"] for m in matching.values()), default=1.0),
+    }
+
+
+def _rate_rows(labels: pd.DataFrame) -> list[list]:
+    """Per labelled snapshot: customers, long-tail share, its upgrade rate, campaign response rate."""
+    return [
+        [
+            d,
+            say.count(r.customers),
+            say.percent(r.long_tail_share),
+            say.percent(r.upgrade_rate_of_long_tail),
+            say.percent(r.campaign_response_rate),
+        ]
+        for d, r in labels[labels["label_window_complete"]].iterrows()
+    ]
+
+
+# The prose.
+
+FIGURE_WORDS = {
+    "data_quality.png": (
+        "Data-quality rules broken",
+        "Rows of each raw table that broke a rule of the data contract, with their share of the "
+        "table. Soft rules within tolerance are repaired (rows dropped or values set to missing) "
+        "and counted; a hard rule stops the run.",
+    ),
+    "observed_rates.png": (
+        "Observed rates per snapshot",
+        "What actually happened after each snapshot: the share of long-tail customers, the share "
+        "of them who became high-value within the outcome window (the potential-value target), "
+        "and the campaign response rate. The scoring snapshot has no outcome yet.",
+    ),
+}
+
+
+def _quality_line(counts: dict, tables: int) -> str:
+    return (
+        f"{say.count(counts['warehouse_rows_checked'])} warehouse rows in {tables} tables checked; "
+        f"{counts['rules_broken']} rules broken, {say.count(counts['rows_dropped'])} rows dropped and "
+        f"{say.count(counts['values_set_to_missing'])} values set to missing; "
+        f"every link between tables matched for at least {say.percent(counts['lowest_match_share'], 2)} of rows"
+    )
+
+
+def _intro(as_of: str, labels: pd.DataFrame) -> str:
+    return (
+        f"The warehouse as of {as_of}: every raw table is checked against its contract "
+        f"before any feature is built. Customers are described at {len(labels)} monthly snapshots; the latest, "
+        f"{labels.index[-1]}, is the one scored and segmented."
+    )
+
+
+# The layout.
+
+
 @report_style
 def data_section(params: ReportingParams, data_quality_report: dict, model_label_summary: dict) -> tuple[dict, dict]:
     """Figures and content of the section on the data (pipeline ``data_engineering``).
@@ -74,76 +142,29 @@ def data_section(params: ReportingParams, data_quality_report: dict, model_label
         ``({file name: Figure}, section content)``.
     """
     labels = pd.DataFrame.from_dict(model_label_summary, orient="index").sort_index()
-    scoring = labels.index[-1]
-    customers = int(labels["customers"].iloc[-1])
-    rows_in = sum(t["rows_in"] for t in data_quality_report["tables"].values())
-    broken = sum(len(t["violations"]) for t in data_quality_report["tables"].values())
-    matching = data_quality_report.get("source_matching", {})
-    worst_match = min((m["matched_share"] for m in matching.values()), default=1.0)
-    quality_line = (
-        f"{say.count(rows_in)} warehouse rows in {len(data_quality_report['tables'])} tables checked; "
-        f"{broken} rules broken, {say.count(data_quality_report['rows_dropped'])} rows dropped and "
-        f"{say.count(data_quality_report['values_set_to_missing'])} values set to missing; "
-        f"every link between tables matched for at least {say.percent(worst_match, 2)} of rows"
-    )
+    scoring, customers = labels.index[-1], int(labels["customers"].iloc[-1])
+    counts = _quality_counts(data_quality_report)
+    quality_line = _quality_line(counts, len(data_quality_report["tables"]))
     figures = {
         "data_quality.png": _quality_figure(data_quality_report, params),
         "observed_rates.png": _rates_figure(labels, params),
     }
-    labelled = labels[labels["label_window_complete"]]
-    rate_rows = [
-        [
-            d,
-            say.count(r.customers),
-            say.percent(r.long_tail_share),
-            say.percent(r.upgrade_rate_of_long_tail),
-            say.percent(r.campaign_response_rate),
-        ]
-        for d, r in labelled.iterrows()
-    ]
     content = {
-        "intro": (
-            f"The warehouse as of {data_quality_report['as_of']}: every raw table is checked against its contract "
-            f"before any feature is built. Customers are described at {len(labels)} monthly snapshots; the latest, "
-            f"{scoring}, is the one scored and segmented."
-        ),
+        "intro": _intro(data_quality_report["as_of"], labels),
         "summary": [
             summary_line("Customers", f"{say.count(customers)} at the scoring snapshot {scoring}"),
             summary_line("Snapshots", f"{len(labels)} monthly snapshots, {labels.index[0]} to {scoring}"),
             summary_line("Data quality", quality_line),
         ],
-        "metrics": {
-            "customers": customers,
-            "scoring_snapshot": scoring,
-            "snapshots": list(labels.index),
-            "warehouse_rows_checked": rows_in,
-            "rules_broken": broken,
-            "rows_dropped": data_quality_report["rows_dropped"],
-            "values_set_to_missing": data_quality_report["values_set_to_missing"],
-            "lowest_match_share": worst_match,
-        },
+        "metrics": {"customers": customers, "scoring_snapshot": scoring, "snapshots": list(labels.index), **counts},
         "blocks": [
-            figure_block(
-                "data_quality.png",
-                figures["data_quality.png"],
-                "Data-quality rules broken",
-                "Rows of each raw table that broke a rule of the data contract, with their share of the "
-                "table. Soft rules within tolerance are repaired (rows dropped or values set to missing) "
-                "and counted; a hard rule stops the run.",
-            ),
+            figure_block("data_quality.png", figures["data_quality.png"], *FIGURE_WORDS["data_quality.png"]),
             text_block(quality_line + "."),
-            figure_block(
-                "observed_rates.png",
-                figures["observed_rates.png"],
-                "Observed rates per snapshot",
-                "What actually happened after each snapshot: the share of long-tail customers, the share "
-                "of them who became high-value within the outcome window (the potential-value target), "
-                "and the campaign response rate. The scoring snapshot has no outcome yet.",
-            ),
+            figure_block("observed_rates.png", figures["observed_rates.png"], *FIGURE_WORDS["observed_rates.png"]),
             table_block(
                 "Observed outcomes per labelled snapshot",
                 ["Snapshot", "Customers", "Long-tail share", "Long-tail customers upgraded", "Campaign response rate"],
-                rate_rows,
+                _rate_rows(labels),
             ),
         ],
     }

@@ -1,54 +1,54 @@
-"""Potential loan customers (M2): predicted credit-line utilization against the realised one, and the threshold."""
+"""Potential loan customers (M2): predicted credit-line utilization against the realised one, and the threshold.
+
+The section is built in three steps: the data (:class:`_Flagging`, the rows of the tables),
+the prose (intro, summary line, captions) and the layout (:func:`loan_demand_section`,
+blocks in reading order). Its charts are in :mod:`.loan_demand_figures`; the blocks it
+shares with M1 are in :mod:`.model_parts`.
+"""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from customer_classification.pipelines.reporting import wording as say
-from customer_classification.pipelines.reporting.figures import PALETTE, figure_block, new_figure, report_style
+from customer_classification.pipelines.reporting.figures import figure_block, report_style
 from customer_classification.pipelines.reporting.params import ReportingParams
-from customer_classification.pipelines.reporting.sections.content import summary_line, table_block, text_block
+from customer_classification.pipelines.reporting.sections import loan_demand_figures as charts
+from customer_classification.pipelines.reporting.sections.content import summary_line, table_block
 from customer_classification.pipelines.reporting.sections.model_parts import (
-    comparison_block,
-    demo_check_text,
+    IMPORTANCE_FIGURE,
+    ModelWords,
+    closing_blocks,
     family_words,
     importance_figure,
-    reason_rows,
 )
 
+WORDS = ModelWords(
+    importance_title="What the utilization model looks at most: feature importance",
+    scores="loan_demand_scores",
+    reason_share="Share of potential loan customers",
+    comparison_columns={
+        "validation_rmse": ("RMSE on the validation snapshot", ".4f"),
+        "test_rmse": ("RMSE on the test snapshot", ".4f"),
+        "test_r2": ("R² on the test snapshot", ".3f"),
+    },
+    comparison_note="Each family's best trial of the study; the model is chosen on validation only (lowest RMSE).",
+    demo_key="loan_demand",
+    demo_metric="r2",
+    demo_metric_words="R²",
+    demo_truth="the demo's planted utilization levels",
+)
+# the cut-offs of the table "Some cut-offs", besides the chosen one
+_TABLE_CUTOFFS = (0.5, 0.6, 0.8, 0.9)
+SUMMARY_METRICS = ("rmse", "mae", "r2")
 # cut-offs on the predicted utilization drawn in the threshold curve
 _CUTOFFS = np.round(np.arange(0.05, 1.0, 0.01), 2)
 
 
-def _percent_axis(axis) -> None:
-    axis.set_major_formatter(lambda value, _: f"{100 * value:.0f}%")
-
-
-def _predicted_vs_actual_figure(predictions: pd.DataFrame, threshold: float, params: ReportingParams):
-    predicted, actual = predictions["predicted"].to_numpy(), predictions["actual"].to_numpy()
-    figure, axes = new_figure(params.figure_width_in, 5.0, params.figure_dpi)
-    axes.scatter(predicted, actual, s=4, alpha=0.25, color=PALETTE[0], linewidths=0, label="A test customer")
-    bins = np.clip((predicted * 20).astype(int), 0, 19)
-    means = pd.DataFrame({"bin": bins, "predicted": predicted, "actual": actual}).groupby("bin").mean()
-    axes.plot(means["predicted"], means["actual"], marker="o", color=PALETTE[1], label="Mean per 5-point bin")
-    top = max(1.0, float(np.nanmax(actual)), float(np.nanmax(predicted)))
-    axes.plot([0, top], [0, top], color=PALETTE[7], linestyle="--", label="Predicted = actual")
-    axes.axvline(threshold, color=PALETTE[3], linewidth=1)
-    axes.axhline(threshold, color=PALETTE[3], linewidth=1, linestyle=":")
-    axes.annotate(
-        f"threshold {say.percent(threshold, 0)}", (threshold, 0.02), xytext=(4, 0), textcoords="offset points"
-    )
-    axes.set_xlim(0, top)
-    axes.set_ylim(0, top)
-    axes.set_aspect("equal")
-    axes.set_xlabel("Predicted credit-line utilization at the end of the window (drawn / limit)")
-    axes.set_ylabel("Actual utilization (drawn / limit)")
-    _percent_axis(axes.xaxis)
-    _percent_axis(axes.yaxis)
-    axes.legend(loc="upper left", frameon=False, fontsize=8)
-    axes.set_title("Predicted against actual utilization, test snapshot")
-    return figure
+# The data.
 
 
 def threshold_curve(predictions: pd.DataFrame, threshold: float) -> pd.DataFrame:
@@ -70,24 +70,123 @@ def threshold_curve(predictions: pd.DataFrame, threshold: float) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def _threshold_figure(curve: pd.DataFrame, threshold: float, params: ReportingParams):
-    figure, axes = new_figure(params.figure_width_in, 3.8, params.figure_dpi)
-    axes.plot(curve["cutoff"], curve["precision"], color=PALETTE[0], label="Precision: flagged who did exceed it")
-    axes.plot(curve["cutoff"], curve["recall"], color=PALETTE[1], label="Recall: of those who exceeded it, flagged")
-    axes.plot(curve["cutoff"], curve["flagged_share"], color=PALETTE[2], linestyle="--", label="Customers flagged")
-    axes.axvline(threshold, color=PALETTE[3], linewidth=1)
-    axes.annotate(
-        f"chosen cut-off {say.percent(threshold, 0)}", (threshold, 0.03), xytext=(4, 0), textcoords="offset points"
+class _Flagging(NamedTuple):
+    """The customers flagged at the scoring snapshot and the threshold's quality on the test snapshot."""
+
+    snapshot: str  # the scoring snapshot, ISO date
+    flagged: pd.Series  # per scored customer: predicted above the threshold
+    at: dict  # the threshold and its test precision, recall, flagged and realised_high
+    curve: pd.DataFrame  # threshold_curve of the test predictions
+
+    @property
+    def threshold(self) -> float:
+        return self.at["threshold"]
+
+    @property
+    def customers(self) -> int:
+        return len(self.flagged)
+
+    @property
+    def potential(self) -> int:
+        return int(self.flagged.sum())
+
+
+def _flagging(metrics: dict, predictions: pd.DataFrame, scores: pd.DataFrame) -> _Flagging:
+    at = metrics["potential_threshold"]
+    return _Flagging(
+        snapshot=pd.Timestamp(scores["snapshot_date"].iloc[0]).date().isoformat(),
+        flagged=scores["is_potential_loan_customer"].astype(bool),
+        at=at,
+        curve=threshold_curve(predictions, at["threshold"]),
     )
-    axes.set_xlim(0, 1)
-    axes.set_ylim(0, 1.02)
-    axes.set_xlabel("Cut-off on the predicted utilization (flag a customer above it)")
-    axes.set_ylabel("Share")
-    _percent_axis(axes.xaxis)
-    _percent_axis(axes.yaxis)
-    axes.legend(loc="lower left", frameon=False, fontsize=8)
-    axes.set_title(f"Threshold curve: finding customers whose utilization ends above {say.percent(threshold, 0)}")
-    return figure
+
+
+def _metric_rows(test: dict, flagging: _Flagging) -> list[list[str]]:
+    """The champion's test metrics and the threshold's precision and recall: name, value, what it means."""
+    at, above = flagging.at, say.percent(flagging.threshold, 0)
+    return [
+        ["Root mean squared error (RMSE)", f"{100 * test['rmse']:.1f} percentage points", "typical size of an error"],
+        ["Mean absolute error (MAE)", f"{100 * test['mae']:.1f} percentage points", "average size of an error"],
+        ["R² (explained variance)", f"{test['r2']:.3f}", "1 is perfect, 0 no better than the average"],
+        [
+            f"Precision above {above}",
+            say.percent(at["precision"]),
+            f"of {say.count(at['flagged'])} customers flagged, the share who did exceed it",
+        ],
+        [
+            f"Recall above {above}",
+            say.percent(at["recall"]),
+            f"of {say.count(at['realised_high'])} customers who exceeded it, the share flagged",
+        ],
+    ]
+
+
+def _cutoff_rows(flagging: _Flagging) -> list[list[str]]:
+    """A few rows of the threshold curve, the chosen cut-off among them."""
+    shown = (*_TABLE_CUTOFFS, round(flagging.threshold, 2))
+    return [
+        [say.percent(r.cutoff, 0), say.percent(r.flagged_share), say.percent(r.precision), say.percent(r.recall)]
+        for r in flagging.curve.itertuples()
+        if round(r.cutoff, 2) in shown
+    ]
+
+
+def _summary_metrics(flagging: _Flagging, metrics: dict) -> dict:
+    """The section's numbers for ``report_summary.json``."""
+    return {
+        "customers": flagging.customers,
+        "snapshot": flagging.snapshot,
+        "potential_loan_customers": flagging.potential,
+        "threshold": flagging.threshold,
+        "precision": flagging.at["precision"],
+        "recall": flagging.at["recall"],
+        **{k: metrics["test"][k] for k in SUMMARY_METRICS},
+        "champion": metrics["champion"]["family"],
+    }
+
+
+# The prose.
+
+
+def _intro(metrics: dict, threshold: float) -> str:
+    return (
+        "For every customer the model predicts the credit-line utilization (amount drawn / credit limit) at "
+        "the end of the outcome window; customers predicted above "
+        f"{say.percent(threshold, 0)} are potential loan customers. It learns from customers with a credit "
+        f"line on the snapshots {', '.join(metrics['trained_on'])}, is evaluated on {metrics['test_snapshot']}, "
+        f"and scores every customer, with or without a line. The chosen model is "
+        f"{family_words(metrics['champion']['family'], capital=False)}."
+    )
+
+
+def _summary_value(flagging: _Flagging, test: dict) -> str:
+    at = flagging.at
+    return (
+        f"{say.count(flagging.potential)} of {say.count(flagging.customers)} customers "
+        f"({say.percent(flagging.potential / flagging.customers)}) at {flagging.snapshot} are expected to use more "
+        f"than {say.percent(flagging.threshold, 0)} of their credit line; on the test snapshot "
+        f"{say.percent(at['precision'])} of those flagged did (precision) and {say.percent(at['recall'])} of those "
+        f"who did were flagged (recall); R² {test['r2']:.3f}"
+    )
+
+
+def _figure_words(threshold: float) -> dict[str, tuple[str, str]]:
+    """Title and caption of each figure of the section's own, in the order it shows them."""
+    return {
+        "predicted_vs_actual.png": (
+            "Predicted against actual utilization",
+            "One dot per test customer; the orange line is the mean actual utilization per bin of prediction. "
+            "Red lines: the threshold on the prediction (solid) and on the actual utilization (dotted).",
+        ),
+        "threshold_curve.png": (
+            "Threshold curve",
+            "Moving the cut-off on the prediction trades precision against recall; the goal stays: utilization "
+            f"above {say.percent(threshold, 0)} at the end of the window.",
+        ),
+    }
+
+
+# The layout.
 
 
 @report_style
@@ -112,115 +211,43 @@ def loan_demand_section(
     Returns:
         ``({file name: Figure}, section content)``.
     """
-    metrics, test, at = loan_demand_metrics, loan_demand_metrics["test"], loan_demand_metrics["potential_threshold"]
-    threshold = at["threshold"]
-    snapshot = pd.Timestamp(loan_demand_scores["snapshot_date"].iloc[0]).date().isoformat()
-    flagged = loan_demand_scores["is_potential_loan_customer"].astype(bool)
-    customers, potential = len(loan_demand_scores), int(flagged.sum())
-    curve = threshold_curve(loan_demand_test_predictions, threshold)
+    metrics, test = loan_demand_metrics, loan_demand_metrics["test"]
+    flagging = _flagging(metrics, loan_demand_test_predictions, loan_demand_scores)
+    threshold = flagging.threshold
     figures = {
-        "predicted_vs_actual.png": _predicted_vs_actual_figure(loan_demand_test_predictions, threshold, params),
-        "threshold_curve.png": _threshold_figure(curve, threshold, params),
-        "feature_importance.png": importance_figure(
-            metrics["feature_importance"], "What the utilization model looks at most: feature importance", params
-        ),
+        "predicted_vs_actual.png": charts.predicted_vs_actual_figure(loan_demand_test_predictions, threshold, params),
+        "threshold_curve.png": charts.threshold_figure(flagging.curve, threshold, params),
+        IMPORTANCE_FIGURE: importance_figure(metrics["feature_importance"], WORDS.importance_title, params),
     }
-    line = (
-        f"{say.count(potential)} of {say.count(customers)} customers ({say.percent(potential / customers)}) at "
-        f"{snapshot} are expected to use more than {say.percent(threshold, 0)} of their credit line; on the test "
-        f"snapshot {say.percent(at['precision'])} of those flagged did (precision) and "
-        f"{say.percent(at['recall'])} of those who did were flagged (recall); R² {test['r2']:.3f}"
-    )
-    metric_rows = [
-        ["Root mean squared error (RMSE)", f"{100 * test['rmse']:.1f} percentage points", "typical size of an error"],
-        ["Mean absolute error (MAE)", f"{100 * test['mae']:.1f} percentage points", "average size of an error"],
-        ["R² (explained variance)", f"{test['r2']:.3f}", "1 is perfect, 0 no better than the average"],
-        [
-            f"Precision above {say.percent(threshold, 0)}",
-            say.percent(at["precision"]),
-            f"of {say.count(at['flagged'])} customers flagged, the share who did exceed it",
-        ],
-        [
-            f"Recall above {say.percent(threshold, 0)}",
-            say.percent(at["recall"]),
-            f"of {say.count(at['realised_high'])} customers who exceeded it, the share flagged",
-        ],
-    ]
-    cutoff_rows = [
-        [say.percent(r.cutoff, 0), say.percent(r.flagged_share), say.percent(r.precision), say.percent(r.recall)]
-        for r in curve.itertuples()
-        if round(r.cutoff, 2) in (0.5, 0.6, round(threshold, 2), 0.8, 0.9)
-    ]
-    demo = demo_check_text(model_demo_evaluation, "loan_demand", "r2", "R²", "the demo's planted utilization levels")
-    content = {
-        "intro": (
-            "For every customer the model predicts the credit-line utilization (amount drawn / credit limit) at "
-            "the end of the outcome window; customers predicted above "
-            f"{say.percent(threshold, 0)} are potential loan customers. It learns from customers with a credit "
-            f"line on the snapshots {', '.join(metrics['trained_on'])}, is evaluated on {metrics['test_snapshot']}, "
-            f"and scores every customer, with or without a line. The chosen model is "
-            f"{family_words(metrics['champion']['family'], capital=False)}."
+    own_figures = [figure_block(name, figures[name], *words) for name, words in _figure_words(threshold).items()]
+    blocks = [
+        table_block(
+            f"Key metrics on the test snapshot {metrics['test_snapshot']} ({say.count(test['n'])} customers "
+            "with a credit line)",
+            ["Metric", "Value", "What it means"],
+            _metric_rows(test, flagging),
         ),
-        "summary": [summary_line("Potential loan customers", line)],
-        "metrics": {
-            "customers": customers,
-            "snapshot": snapshot,
-            "potential_loan_customers": potential,
-            "threshold": threshold,
-            "precision": at["precision"],
-            "recall": at["recall"],
-            **{k: test[k] for k in ("rmse", "mae", "r2")},
-            "champion": metrics["champion"]["family"],
-        },
-        "blocks": [
-            table_block(
-                f"Key metrics on the test snapshot {metrics['test_snapshot']} ({say.count(test['n'])} customers "
-                "with a credit line)",
-                ["Metric", "Value", "What it means"],
-                metric_rows,
-            ),
-            figure_block(
-                "predicted_vs_actual.png",
-                figures["predicted_vs_actual.png"],
-                "Predicted against actual utilization",
-                "One dot per test customer; the orange line is the mean actual utilization per bin of prediction. "
-                "Red lines: the threshold on the prediction (solid) and on the actual utilization (dotted).",
-            ),
-            figure_block(
-                "threshold_curve.png",
-                figures["threshold_curve.png"],
-                "Threshold curve",
-                "Moving the cut-off on the prediction trades precision against recall; the goal stays: utilization "
-                f"above {say.percent(threshold, 0)} at the end of the window.",
-            ),
-            table_block(
-                "Some cut-offs on the test snapshot",
-                ["Cut-off", "Customers flagged", "Precision", "Recall"],
-                cutoff_rows,
-                "The cut-off is loan_demand.potential_threshold in conf/base/parameters_loan_demand.yml.",
-            ),
-            figure_block(
-                "feature_importance.png",
-                figures["feature_importance.png"],
-                "Feature importance",
-                "The features whose splits improve the gradient-boosted trees the most (share of the total gain).",
-            ),
-            table_block(
-                f"Most frequent first reason of the potential loan customers at {snapshot}",
-                ["Reason (feature)", "Customers", "Share of potential loan customers"],
-                reason_rows(loan_demand_scores, flagged),
-                "Every customer's three strongest reasons are in data/07_model_output/loan_demand_scores.parquet.",
-            ),
-            comparison_block(
-                loan_demand_comparison,
-                {
-                    "validation_rmse": ("RMSE on the validation snapshot", ".4f"),
-                    "test_rmse": ("RMSE on the test snapshot", ".4f"),
-                    "test_r2": ("R² on the test snapshot", ".3f"),
-                },
-                "Each family's best trial of the study; the model is chosen on validation only (lowest RMSE).",
-            ),
-            *([text_block(demo)] if demo else []),
-        ],
+        *own_figures,
+        table_block(
+            "Some cut-offs on the test snapshot",
+            ["Cut-off", "Customers flagged", "Precision", "Recall"],
+            _cutoff_rows(flagging),
+            "The cut-off is loan_demand.potential_threshold in conf/base/parameters_loan_demand.yml.",
+        ),
+        *closing_blocks(
+            WORDS,
+            figures[IMPORTANCE_FIGURE],
+            loan_demand_scores,
+            flagging.flagged,
+            f"Most frequent first reason of the potential loan customers at {flagging.snapshot}",
+            loan_demand_comparison,
+            model_demo_evaluation,
+        ),
+    ]
+    content = {
+        "intro": _intro(metrics, threshold),
+        "summary": [summary_line("Potential loan customers", _summary_value(flagging, test))],
+        "metrics": _summary_metrics(flagging, metrics),
+        "blocks": blocks,
     }
     return figures, content

@@ -36,6 +36,81 @@ def _drift_figure(drift: pd.DataFrame, model: str, params: ReportingParams):
     return figure
 
 
+# The data.
+
+
+def _model_title(model: str) -> str:
+    return MODEL_TITLES.get(model, model)
+
+
+def _decision_rows(decisions: list[dict[str, Any]]) -> list[list]:
+    """Per contested model: decision, champion before and now, the test metric and both values, the margin."""
+    return [
+        [
+            _model_title(d["model"]),
+            d["decision"],
+            d["champion_before"] or "none",
+            d["champion_after"],
+            d["metric"],
+            _value(d["challenger_value"]),
+            _value(d["champion_value"]),
+            d["margin"],
+        ]
+        for d in decisions
+    ]
+
+
+# The prose.
+
+INTRO = (
+    "Each monthly retrain trains challengers and keeps the champions unless a challenger is better on "
+    "the same out-of-time test rows by a set margin (model_registry.json names the champions; `score` "
+    "uses them). Drift compares the scoring snapshot with each champion's training rows."
+)
+DECISIONS_NOTE = (
+    "Both models are scored on the same rows: the challenger's out-of-time test snapshot, customers "
+    "neither learned from. The challenger replaces the champion only if better by the margin."
+)
+DRIFT_CAPTION = (
+    "Each bar is a feature the champion uses (or its score): the PSI between the champion's training "
+    "rows and the scoring snapshot. Green stable (< 0.1), orange watch (0.1 to 0.25), red act (> 0.25)."
+)
+
+
+# The layout.
+
+
+def _decision_blocks(decisions: list[dict[str, Any]], version: str) -> list[dict]:
+    """The champion decisions as a table, then each decision's reason in words."""
+    return [
+        table_block(
+            f"Champion or challenger: the retrain of {version}",
+            ["Model", "Decision", "Champion before", "Champion now", "Test metric", "Challenger", "Champion", "Margin"],
+            _decision_rows(decisions),
+            DECISIONS_NOTE,
+        ),
+        *(text_block(f"{_model_title(d['model'])}: {d['reason']}.") for d in decisions),
+    ]
+
+
+def _drift_parts(drift: pd.DataFrame, params: ReportingParams) -> tuple[dict, list[dict], list[dict]]:
+    """Per model its drift figure, the figure's block and a summary line of the features to act on."""
+    figures, blocks, summary = {}, [], []
+    for model in dict.fromkeys(drift["model"]):
+        name = f"drift_{model}.png"
+        figures[name] = _drift_figure(drift, model, params)
+        blocks.append(figure_block(name, figures[name], f"Drift of {_model_title(model)}", DRIFT_CAPTION))
+        acting = drift[(drift["model"] == model) & (drift["band"] == "act")]
+        summary.append(
+            summary_line(
+                f"Drift of {_model_title(model)}",
+                f"{len(acting)} features or scores to act on (PSI > 0.25)",
+                [f"{n}: {p:.2f}" for n, p in zip(acting["name"], acting["psi"], strict=True)][:5],
+            )
+        )
+    return figures, blocks, summary
+
+
 def operations_section(
     params: ReportingParams, champion_decisions: list[dict[str, Any]], drift_monitoring: pd.DataFrame
 ) -> tuple[dict, dict]:
@@ -49,82 +124,33 @@ def operations_section(
     Returns:
         ``({file name: Figure}, section content)``.
     """
-    figures, blocks = {}, []
     version = champion_decisions[0]["version"] if champion_decisions else ""
-    decision_rows = [
-        [
-            MODEL_TITLES.get(d["model"], d["model"]),
-            d["decision"],
-            d["champion_before"] or "none",
-            d["champion_after"],
-            d["metric"],
-            _value(d["challenger_value"]),
-            _value(d["champion_value"]),
-            d["margin"],
-        ]
-        for d in champion_decisions
-    ]
-    blocks.append(
-        table_block(
-            f"Champion or challenger: the retrain of {version}",
-            ["Model", "Decision", "Champion before", "Champion now", "Test metric", "Challenger", "Champion", "Margin"],
-            decision_rows,
-            "Both models are scored on the same rows: the challenger's out-of-time test snapshot, customers "
-            "neither learned from. The challenger replaces the champion only if better by the margin.",
-        )
-    )
-    blocks += [text_block(f"{MODEL_TITLES.get(d['model'], d['model'])}: {d['reason']}.") for d in champion_decisions]
-    summary = []
-    for model in dict.fromkeys(drift_monitoring["model"]):
-        name = f"drift_{model}.png"
-        figures[name] = _drift_figure(drift_monitoring, model, params)
-        blocks.append(
-            figure_block(
-                name,
-                figures[name],
-                f"Drift of {MODEL_TITLES.get(model, model)}",
-                "Each bar is a feature the champion uses (or its score): the PSI between the champion's training "
-                "rows and the scoring snapshot. Green stable (< 0.1), orange watch (0.1 to 0.25), red act (> 0.25).",
-            )
-        )
-        acting = drift_monitoring[(drift_monitoring["model"] == model) & (drift_monitoring["band"] == "act")]
-        summary.append(
-            summary_line(
-                f"Drift of {MODEL_TITLES.get(model, model)}",
-                f"{len(acting)} features or scores to act on (PSI > 0.25)",
-                [f"{n}: {p:.2f}" for n, p in zip(acting["name"], acting["psi"], strict=True)][:5],
-            )
-        )
-    bands = drift_monitoring.groupby(["model", "band"]).size().unstack(fill_value=0)
-    blocks.append(
-        table_block(
-            "Features and scores per stability band",
-            ["Model", "Stable", "Watch", "Act"],
-            [
-                [MODEL_TITLES.get(m, m), *(int(bands.loc[m].get(b, 0)) for b in ("stable", "watch", "act"))]
-                for m in bands.index
-            ],
-            "All values: drift_monitoring.csv.",
-        )
-    )
     decisions = {d["model"]: d["decision"] for d in champion_decisions}
+    figures, drift_blocks, drift_summary = _drift_parts(drift_monitoring, params)
+    bands = drift_monitoring.groupby(["model", "band"]).size().unstack(fill_value=0)
+    band_rows = [
+        [_model_title(m), *(int(bands.loc[m].get(b, 0)) for b in ("stable", "watch", "act"))] for m in bands.index
+    ]
     content = {
-        "intro": (
-            "Each monthly retrain trains challengers and keeps the champions unless a challenger is better on "
-            "the same out-of-time test rows by a set margin (model_registry.json names the champions; `score` "
-            "uses them). Drift compares the scoring snapshot with each champion's training rows."
-        ),
+        "intro": INTRO,
         "summary": [
-            summary_line(
-                f"Retrain {version}", ", ".join(f"{MODEL_TITLES.get(m, m)} {d}" for m, d in decisions.items())
-            ),
-            *summary,
+            summary_line(f"Retrain {version}", ", ".join(f"{_model_title(m)} {d}" for m, d in decisions.items())),
+            *drift_summary,
         ],
         "metrics": {
             "version": version,
             "decisions": decisions,
             "drift_bands": {m: {b: int(n) for b, n in bands.loc[m].items()} for m in bands.index},
         },
-        "blocks": blocks,
+        "blocks": [
+            *_decision_blocks(champion_decisions, version),
+            *drift_blocks,
+            table_block(
+                "Features and scores per stability band",
+                ["Model", "Stable", "Watch", "Act"],
+                band_rows,
+                "All values: drift_monitoring.csv.",
+            ),
+        ],
     }
     return figures, content

@@ -81,6 +81,58 @@ def _demo_check_blocks(evaluation: dict | None) -> list[dict]:
     ]
 
 
+# The data.
+
+
+def _rms_with_a_type(summary: dict) -> int:
+    by_number = {int(n): v for n, v in summary["rms_by_number_of_types"].items()}
+    return sum(v for n, v in by_number.items() if n > 0)
+
+
+def _threshold_rows(thresholds: pd.DataFrame, summary: dict) -> list[list]:
+    """Per category: T1 (clients holding it), T2 (share of the RM's clients) and the RMs of this type."""
+    return [
+        [
+            say.category_title(t.category),
+            f"{t.t1_count_threshold:.1f} clients",
+            say.percent(t.t2_share_threshold),
+            summary["categories"][t.category]["rms_typed"],
+        ]
+        for t in thresholds.itertuples()
+    ]
+
+
+# The prose.
+
+INTRO = (
+    "Each relationship manager (RM) is typed by their clients' product mix at {snapshot}:"
+    " an RM is of type P when the number of their clients holding P is above T1, or the share is "
+    "above T2. T1 and T2 are derived from the RM population itself (cumulative-percentage rule)."
+)
+FIGURE_WORDS = {
+    "rm_type_matrix.png": (
+        "RM type matrix",
+        "One row per RM with at least one type; the colour says which rule typed them.",
+    ),
+    "rm_types_per_category.png": (
+        "RMs typed per category",
+        "How many RMs pass the count rule, the share rule, and either.",
+    ),
+}
+
+
+def _types_line(summary: dict, categories: list[str]) -> str:
+    most = max(categories, key=lambda c: summary["categories"][c]["rms_typed"])
+    return (
+        f"{_rms_with_a_type(summary)} of {summary['rms']} relationship managers have at least one product type; "
+        f"the most common is {say.category_title(most).lower()} "
+        f"({summary['categories'][most]['rms_typed']} RMs)"
+    )
+
+
+# The layout.
+
+
 @report_style
 def rm_types_section(
     params: ReportingParams,
@@ -107,52 +159,20 @@ def rm_types_section(
         "rm_type_matrix.png": _matrix_figure(rm_classification, categories, params),
         "rm_types_per_category.png": _typed_per_category_figure(summary, categories, params),
     }
-    by_number = {int(n): v for n, v in summary["rms_by_number_of_types"].items()}
-    with_type = sum(v for n, v in by_number.items() if n > 0)
-    most = max(categories, key=lambda c: summary["categories"][c]["rms_typed"])
-    threshold_rows = [
-        [
-            say.category_title(t.category),
-            f"{t.t1_count_threshold:.1f} clients",
-            say.percent(t.t2_share_threshold),
-            summary["categories"][t.category]["rms_typed"],
-        ]
-        for t in rm_thresholds.itertuples()
-    ]
-    types_line = (
-        f"{with_type} of {summary['rms']} relationship managers have at least one product type; "
-        f"the most common is {say.category_title(most).lower()} "
-        f"({summary['categories'][most]['rms_typed']} RMs)"
-    )
     content = {
-        "intro": (
-            f"Each relationship manager (RM) is typed by their clients' product mix at {summary['snapshot_date']}:"
-            " an RM is of type P when the number of their clients holding P is above T1, or the share is "
-            "above T2. T1 and T2 are derived from the RM population itself (cumulative-percentage rule)."
-        ),
-        "summary": [summary_line("Relationship-manager types", types_line)],
+        "intro": INTRO.format(snapshot=summary["snapshot_date"]),
+        "summary": [summary_line("Relationship-manager types", _types_line(summary, categories))],
         "metrics": {
             "rms": summary["rms"],
-            "rms_with_a_type": with_type,
+            "rms_with_a_type": _rms_with_a_type(summary),
             "rms_typed_per_category": {c: summary["categories"][c]["rms_typed"] for c in categories},
         },
         "blocks": [
-            figure_block(
-                "rm_type_matrix.png",
-                figures["rm_type_matrix.png"],
-                "RM type matrix",
-                "One row per RM with at least one type; the colour says which rule typed them.",
-            ),
-            figure_block(
-                "rm_types_per_category.png",
-                figures["rm_types_per_category.png"],
-                "RMs typed per category",
-                "How many RMs pass the count rule, the share rule, and either.",
-            ),
+            *(figure_block(name, figures[name], *words) for name, words in FIGURE_WORDS.items()),
             table_block(
                 "Thresholds per category",
                 ["Category", "T1: clients holding it", "T2: share of the RM's clients", "RMs of this type"],
-                threshold_rows,
+                _threshold_rows(rm_thresholds, summary),
             ),
             *_demo_check_blocks(rm_demo_evaluation),
         ],

@@ -24,6 +24,13 @@ def segment_inputs(groups: list[str]) -> list[str]:
     return [f"{group}.{name}" for group in groups for name in GROUP_DATASETS]
 
 
+# the two quality scores drawn against k: column, marker, colour, legend label
+_QUALITY_LINES = (
+    ("silhouette", "o", PALETTE[1], "Silhouette (separation, -1 to 1)"),
+    ("stability", "s", PALETTE[2], "Stability (agreement between restarts, 0 to 1)"),
+)
+
+
 def _k_selection_figure(k_selection: pd.DataFrame, title: str, params: ReportingParams):
     figure, (inertia_axes, quality_axes) = new_figure(params.figure_width_in, 3.4, params.figure_dpi, ncols=2)
     chosen = int(k_selection.loc[k_selection["chosen"], "k"].iloc[0])
@@ -31,20 +38,8 @@ def _k_selection_figure(k_selection: pd.DataFrame, title: str, params: Reporting
     inertia_axes.set_xlabel("Number of segments k")
     inertia_axes.set_ylabel("Within-segment spread (inertia, scaled units)")
     inertia_axes.set_title("Elbow: spread left unexplained")
-    quality_axes.plot(
-        k_selection["k"],
-        k_selection["silhouette"],
-        marker="o",
-        color=PALETTE[1],
-        label="Silhouette (separation, -1 to 1)",
-    )
-    quality_axes.plot(
-        k_selection["k"],
-        k_selection["stability"],
-        marker="s",
-        color=PALETTE[2],
-        label="Stability (agreement between restarts, 0 to 1)",
-    )
+    for column, marker, colour, label in _QUALITY_LINES:
+        quality_axes.plot(k_selection["k"], k_selection[column], marker=marker, color=colour, label=label)
     quality_axes.set_xlabel("Number of segments k")
     quality_axes.set_ylabel("Score")
     quality_axes.set_ylim(min(0.0, float(k_selection["silhouette"].min())), 1.05)
