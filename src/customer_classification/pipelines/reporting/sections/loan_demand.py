@@ -232,7 +232,7 @@ def loan_demand_section(
             "Some cut-offs on the test snapshot",
             ["Cut-off", "Customers flagged", "Precision", "Recall"],
             _cutoff_rows(flagging),
-            "The cut-off is loan_demand.potential_threshold in conf/base/parameters_loan_demand.yml.",
+            "The cut-off is loan_demand.decision.threshold in conf/base/parameters_loan_demand.yml.",
         ),
         *closing_blocks(
             WORDS,
