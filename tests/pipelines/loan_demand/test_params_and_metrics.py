@@ -30,7 +30,9 @@ def test_the_project_parameters_validate():
 
 
 def test_tiers_on_a_regression_are_refused_with_its_reason():
-    with pytest.raises(ValidationError, match="decision rule 'tiers' needs model.task in \\['binary'\\], not 'regression'"):
+    with pytest.raises(
+        ValidationError, match="decision rule 'tiers' needs model.task in \\['binary'\\], not 'regression'"
+    ):
         ModelPipelineParams.model_validate({**raw_parameters("loan_demand"), "decision": {"rule": "tiers"}})
 
 
