@@ -36,7 +36,7 @@ def project(tmp_path_factory, engineered_project):
 def _run_group(root, group: str, extra_params: dict | None = None):
     bootstrap_project(root)  # the registry reads the group list anew
     with KedroSession.create(project_path=root, runtime_params={**TINY, **(extra_params or {})}) as session:
-        return session.run(pipeline_names=["clustering"], namespaces=[group])
+        return session.run(pipeline_names=["clustering"], namespaces=[f"clustering.{group}"])
 
 
 def _load(root, name: str):
