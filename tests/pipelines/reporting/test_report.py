@@ -203,8 +203,8 @@ def test_a_custom_clustering_group_gets_report_inputs(reported_project):
 def test_every_section_is_listed_once_and_has_its_node():
     keys = [s.key for s in SECTIONS]
     assert len(keys) == len(set(keys))
-    section_nodes = {n.name for n in reporting_pipeline.create_pipeline().nodes} - {"build_report"}
-    assert section_nodes == {f"report_{key}_section" for key in keys}
+    section_nodes = {n.name for n in reporting_pipeline.create_pipeline().nodes} - {"reporting.build_report"}
+    assert section_nodes == {f"reporting.report_{key}_section" for key in keys}
 
 
 def test_a_section_unknown_to_the_registry_is_refused():
