@@ -32,16 +32,8 @@ RETRAIN = (
     "drift_monitoring",
     "reporting",
 )
-SCORE = (
-    "data_engineering",
-    "tag_system",
-    "clustering",
-    "potential_model",
-    "loan_demand",
-    "product_recommendation",
-    "rm_classification",
-    "drift_monitoring",
-)
+# score reruns retrain's pipelines (their scoring nodes) but for the decision and the report
+SCORE = tuple(name for name in RETRAIN if name not in ("model_registry", "reporting"))
 # Every pipeline that retrain or score composes (and so not added again to __default__).
 COMPOSED = tuple(dict.fromkeys((*RETRAIN, *SCORE)))
 CHAMPION, DECIDED = "champion.", "decided."

@@ -1,9 +1,8 @@
 """Potential loan customers (M2): predicted credit-line utilization against the realised one, and the threshold.
 
-The section is built in three steps: the data (:class:`_Flagging`, the rows of the tables),
-the prose (intro, summary line, captions) and the layout (:func:`loan_demand_section`,
-blocks in reading order). Its charts are in :mod:`.loan_demand_figures`; the blocks it
-shares with M1 are in :mod:`.model_parts`.
+Data first (:class:`_Flagging` and the table rows), then the words (intro, summary line,
+captions), then :func:`loan_demand_section` lays the blocks out in reading order. The charts
+live in :mod:`.loan_demand_figures`, and what M1 shows alike in :mod:`.model_parts`.
 """
 
 from __future__ import annotations
@@ -17,29 +16,23 @@ from customer_classification.pipelines.reporting import wording as say
 from customer_classification.pipelines.reporting.figures import figure_block, report_style
 from customer_classification.pipelines.reporting.params import ReportingParams
 from customer_classification.pipelines.reporting.sections import loan_demand_figures as charts
+from customer_classification.pipelines.reporting.sections import model_parts as shared
 from customer_classification.pipelines.reporting.sections.content import summary_line, table_block
-from customer_classification.pipelines.reporting.sections.model_parts import (
-    IMPORTANCE_FIGURE,
-    ModelWords,
-    closing_blocks,
-    family_words,
-    importance_figure,
-)
 
-WORDS = ModelWords(
-    importance_title="What the utilization model looks at most: feature importance",
+WORDS = shared.ModelWords(
+    demo_key="loan_demand",
+    demo_metric="r2",
+    demo_metric_words="R²",
+    demo_truth="the demo's planted utilization levels",
     scores="loan_demand_scores",
     reason_share="Share of potential loan customers",
+    importance_title="What the utilization model looks at most: feature importance",
+    comparison_note="Each family's best trial of the study; the model is chosen on validation only (lowest RMSE).",
     comparison_columns={
         "validation_rmse": ("RMSE on the validation snapshot", ".4f"),
         "test_rmse": ("RMSE on the test snapshot", ".4f"),
         "test_r2": ("R² on the test snapshot", ".3f"),
     },
-    comparison_note="Each family's best trial of the study; the model is chosen on validation only (lowest RMSE).",
-    demo_key="loan_demand",
-    demo_metric="r2",
-    demo_metric_words="R²",
-    demo_truth="the demo's planted utilization levels",
 )
 # the cut-offs of the table "Some cut-offs", besides the chosen one
 _TABLE_CUTOFFS = (0.5, 0.6, 0.8, 0.9)
@@ -155,7 +148,7 @@ def _intro(metrics: dict, threshold: float) -> str:
         f"{say.percent(threshold, 0)} are potential loan customers. It learns from customers with a credit "
         f"line on the snapshots {', '.join(metrics['trained_on'])}, is evaluated on {metrics['test_snapshot']}, "
         f"and scores every customer, with or without a line. The chosen model is "
-        f"{family_words(metrics['champion']['family'], capital=False)}."
+        f"{shared.family_words(metrics['champion']['family'], capital=False)}."
     )
 
 
@@ -217,7 +210,9 @@ def loan_demand_section(
     figures = {
         "predicted_vs_actual.png": charts.predicted_vs_actual_figure(loan_demand_test_predictions, threshold, params),
         "threshold_curve.png": charts.threshold_figure(flagging.curve, threshold, params),
-        IMPORTANCE_FIGURE: importance_figure(metrics["feature_importance"], WORDS.importance_title, params),
+        shared.IMPORTANCE_FIGURE: shared.importance_figure(
+            metrics["feature_importance"], WORDS.importance_title, params
+        ),
     }
     own_figures = [figure_block(name, figures[name], *words) for name, words in _figure_words(threshold).items()]
     blocks = [
@@ -234,9 +229,9 @@ def loan_demand_section(
             _cutoff_rows(flagging),
             "The cut-off is loan_demand.decision.threshold in conf/base/parameters_loan_demand.yml.",
         ),
-        *closing_blocks(
+        *shared.closing_blocks(
             WORDS,
-            figures[IMPORTANCE_FIGURE],
+            figures[shared.IMPORTANCE_FIGURE],
             loan_demand_scores,
             flagging.flagged,
             f"Most frequent first reason of the potential loan customers at {flagging.snapshot}",
