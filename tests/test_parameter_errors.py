@@ -162,6 +162,36 @@ CASES = [
     ),
     (
         "tag_system",
+        "tags.life_stage.labels",
+        ["a", "a", "b", "c", "d"],
+        "tag 'life_stage': labels: must differ from each other; repeated: ['a']",
+    ),
+    (
+        "tag_system",
+        "tags.deposit_stability.quantiles",
+        [0.25, 1.5, 0.75],
+        "tag 'deposit_stability': quantiles: must lie strictly between 0 and 1; got [1.5]",
+    ),
+    (
+        "tag_system",
+        "tags.saving_capacity.min_bin_share",
+        0.3,
+        "tag 'saving_capacity': 4 levels of at least 30% of the rows cannot exist; lower min_bin_share",
+    ),
+    (
+        "tag_system",
+        "tags.city_tier.mapping",
+        {"tier_1": [1], "tier_2": []},
+        "tag 'city_tier': mapping: levels ['tier_2'] list no source values",
+    ),
+    (
+        "tag_system",
+        "tags.household_stage.otherwise",
+        None,
+        "tag 'household_stage': no rule gives the labels ['mid_life']; add a rule or remove them",
+    ),
+    (
+        "tag_system",
         "groups.extra",
         {"title": "Extra", "description": "Nothing yet."},
         "groups ['extra'] have no tags; add tags or remove the groups",
