@@ -20,6 +20,17 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--reverse", action="store_true", help="run the collected tests in reverse order, to show they need no order"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--reverse"):
+        items.reverse()
+
+
 def build_bank(params: DemoBankParams) -> dict[str, pd.DataFrame]:
     """Every raw table and the truth of a generated bank, concatenated over chunks."""
     rms, rm_truth = bank.make_relationship_managers(params)

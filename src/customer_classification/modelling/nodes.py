@@ -15,7 +15,12 @@ import pandas as pd
 
 from customer_classification.modelling.evaluation import family_comparison, study_summary, test_rows
 from customer_classification.modelling.fitted import FittedModel, refit_champion, tune
-from customer_classification.modelling.metrics import binary_metrics, gain_table, regression_metrics
+from customer_classification.modelling.metrics import (
+    binary_metrics,
+    check_binary_target,
+    gain_table,
+    regression_metrics,
+)
 from customer_classification.modelling.params import ModelPipelineParams
 from customer_classification.modelling.study import StudyOutcome
 from customer_classification.modelling.table import SPLIT, assemble_model_table
@@ -27,7 +32,12 @@ def build_model_table(features: Any, labels: Any, params: ModelPipelineParams) -
 
 
 def tune_models(table: pd.DataFrame, params: ModelPipelineParams) -> tuple[optuna.Study, StudyOutcome]:
-    """The Optuna study over the families (returned twice: persisted for the dashboard, kept for the refit)."""
+    """The Optuna study over the families (returned twice: persisted for the dashboard, kept for the refit).
+
+    A binary target with one class in the test rows is refused before the study: its test metrics
+    (AUC, Gini, KS) would be undefined, and the champion/challenger contest would compare nothing."""
+    if params.model.task == "binary":
+        check_binary_target(_actual(test_rows(table), params), "test", params.model.target)
     outcome, encoder = tune(table, params.model, params.study, params.min_rows)
     outcome.encoder = encoder
     return outcome.study, outcome

@@ -59,3 +59,17 @@ def test_the_dirty_rows_are_dropped_and_reported(tiny_engineered, tiny_bank):
     orphans = table[(table["table"] == "transactions") & (table["column"] == "customer_id")]
     raw_orphans = (~tiny_bank["transactions"]["customer_id"].isin(known)).sum()
     assert orphans["offending_rows"].item() == raw_orphans
+
+
+def test_customers_without_campaign_offers_have_no_response_rate_and_no_infinite_feature(tiny_engineered):
+    features = tiny_engineered["customer_features"].to_pandas()
+    never_offered = features[features["offers_12m"] == 0]
+    offered = features[features["offers_12m"] > 0]
+    assert len(never_offered) and len(offered)
+    # no offer, nothing to divide: the rate is missing rather than 0/0 or a zero that reads as "never answers"
+    assert never_offered["response_rate_12m"].isna().all()
+    assert (never_offered["responses_12m"] == 0).all()
+    expected = offered["responses_12m"] / offered["offers_12m"]
+    pd.testing.assert_series_equal(offered["response_rate_12m"], expected, check_names=False)
+    numeric = features.select_dtypes("number")
+    assert not numeric.isin([float("inf"), float("-inf")]).any().any()

@@ -3,6 +3,9 @@ its bar (M1: AUC at least 0.97 of the truth's; M2: R² at least 0.9 of the truth
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -130,6 +133,22 @@ def test_the_tiny_demo_banks_models_score_near_the_planted_truth(tiny_models, ti
     check = outputs["model_demo_evaluation"]
     test_rows = tiny_models["potential_model_table"]["split"] == "test"
     assert check["potential_model"]["customers"] == test_rows.sum()
-    assert check["potential_model"]["truth_auc"] > 0.6
-    assert check["potential_model"]["ratio"] > 0.7
-    assert check["loan_demand"]["ratio"] > 0.7
+    m1, m2 = check["potential_model"], check["loan_demand"]
+    assert m1["truth_auc"] > 0.6
+    # M1 meets its bar even here (AUC ratio 0.98 on 69 test customers)
+    assert m1["meets_bar"] is True and m1["ratio"] >= AUC_BAR
+    # M2 does not at this size: 61 test customers and a 4-trial study give an R² ratio of 0.87, below
+    # the 0.9 that the 20,000-customer demo bank meets (see the next test); the flag says so
+    assert m2["ratio"] > 0.8
+    assert m2["meets_bar"] is (m2["ratio"] >= R2_BAR)
+
+
+def test_the_default_demo_bank_meets_both_bars_as_documented():
+    """The default-size evidence (docs/models.md, from ``kedro run`` on 20,000 customers): both
+    ratios at or above the bars the code holds the models to."""
+    text = (Path(__file__).resolve().parents[3] / "docs" / "models.md").read_text(encoding="utf-8")
+    row = re.search(r"^\| ratio \(bar\) \| ([\d.]+) \(≥ ([\d.]+)\) \| ([\d.]+) \(≥ ([\d.]+)\) \|$", text, re.M)
+    assert row, "docs/models.md has the demo check's ratio row"
+    m1_ratio, m1_bar, m2_ratio, m2_bar = map(float, row.groups())
+    assert (m1_bar, m2_bar) == (AUC_BAR, R2_BAR)
+    assert m1_ratio >= AUC_BAR and m2_ratio >= R2_BAR

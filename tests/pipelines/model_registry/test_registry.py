@@ -187,3 +187,81 @@ def test_an_interrupted_save_leaves_the_previous_registry(tmp_path, monkeypatch)
 def test_score_without_a_registry_says_to_run_retrain(tmp_path):
     with pytest.raises(Exception, match="kedro run --pipelines retrain"):
         ChampionDataset(path=str(tmp_path / "none"), artefact="potential_model").load()
+
+
+@dataclass
+class SpyModel:
+    """A stand-in model with fixed scores per customer that records which customers it was asked to score."""
+
+    scores: dict[int, float]
+    spec: ModelSpec
+    seen: list[list[int]] = field(default_factory=list)
+    trained_on: list[str] = field(default_factory=lambda: ["2025-11-01"])
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        self.seen.append(frame["customer_id"].tolist())
+        return frame["customer_id"].map(self.scores).to_numpy(dtype=float)
+
+
+# six customers in three splits; the four test customers are 12, 13, 14 and 15
+MIXED = pd.DataFrame(
+    {
+        "customer_id": [10, 11, 12, 13, 14, 15],
+        "snapshot_date": pd.to_datetime(["2026-01-01", "2026-03-01"] + ["2026-05-01"] * 4),
+        "split": pd.Categorical(
+            ["train", "validation", "test", "test", "test", "test"],
+            categories=["train", "validation", "test", "scoring"],
+        ),
+        "upgrade_within_window": [1, 0, 1, 0, 1, 0],
+        "utilization_at_window_end": [0.5, 0.5, 0.2, 0.4, 0.6, 0.8],
+    }
+)
+
+
+def _champions(potential, loan) -> ModelRegistry:
+    old = {
+        ("potential_model", "2026-09"): potential,
+        ("potential_model_drift_reference", "2026-09"): {"ref": "potential champion"},
+        ("loan_demand_model", "2026-09"): loan,
+        ("loan_demand_model_drift_reference", "2026-09"): {"ref": "loan champion"},
+    }
+    return registry_with(old, {name: {"version": "2026-09"} for name, _ in old})
+
+
+def test_champion_and_challenger_are_scored_on_the_same_test_customers_with_hand_worked_metrics():
+    # test targets 1, 0, 1, 0 for customers 12..15; the train and validation rows must not be scored
+    challenger = SpyModel({12: 0.9, 13: 0.2, 14: 0.6, 15: 0.4}, BINARY)  # every positive above every negative: AUC 1
+    # positives 0.3 and 0.6 against negatives 0.8 and 0.4: one ordered pair of four, AUC 0.25
+    champion = SpyModel({12: 0.3, 13: 0.8, 14: 0.6, 15: 0.4}, BINARY)
+    # actual utilization 0.2, 0.4, 0.6, 0.8: the challenger is 0.1 off everywhere (RMSE 0.1), the champion exact
+    loan_challenger = SpyModel({12: 0.3, 13: 0.5, 14: 0.7, 15: 0.9}, REGRESSION)
+    loan_champion = SpyModel({12: 0.2, 13: 0.4, 14: 0.6, 15: 0.8}, REGRESSION)
+    records, potential, _, loan, loan_ref = decide_champions(
+        MIXED, challenger, {}, MIXED, loan_challenger, {}, _champions(champion, loan_champion), PARAMS
+    )
+    for spy in (challenger, champion, loan_challenger, loan_champion):
+        assert spy.seen == [[12, 13, 14, 15]]
+    by_model = {r["model"]: r for r in records}
+    m1 = by_model["potential_model"]
+    assert (m1["test_rows"], m1["test_snapshot"]) == (4, "2026-05-01")
+    assert m1["challenger_value"] == pytest.approx(1.0) and m1["champion_value"] == pytest.approx(0.25)
+    assert m1["improvement"] == pytest.approx(0.75) and m1["decision"] == "promoted" and potential is challenger
+    m2 = by_model["loan_demand_model"]
+    assert m2["challenger_value"] == pytest.approx(0.1) and m2["champion_value"] == pytest.approx(0.0, abs=1e-12)
+    assert m2["improvement"] == pytest.approx(-0.1) and m2["decision"] == "kept"
+    assert "an improvement of -0.1000, less than the margin 0.002" in m2["reason"]
+    assert loan is loan_champion and loan_ref == {"ref": "loan champion"}
+
+
+def test_a_champion_that_cannot_score_the_test_rows_gives_way_with_the_reason():
+    class Broken(SpyModel):
+        def predict(self, frame):
+            raise ValueError("the table to score lacks the model's feature columns ['gone']")
+
+    challenger = SpyModel({12: 0.9, 13: 0.2, 14: 0.6, 15: 0.4}, BINARY)
+    loan = SpyModel({12: 0.2, 13: 0.4, 14: 0.6, 15: 0.8}, REGRESSION)
+    registry = _champions(Broken({}, BINARY), loan)
+    records, potential, *_ = decide_champions(MIXED, challenger, {}, MIXED, loan, {}, registry, PARAMS)
+    assert records[0]["decision"] == "promoted" and potential is challenger
+    assert "the champion 2026-09 cannot score the current test rows" in records[0]["reason"]
+    assert "['gone']" in records[0]["reason"]

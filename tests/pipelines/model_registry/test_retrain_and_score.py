@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 from kedro.framework.project import pipelines
+from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from kedro_airflow.plugin import commands
+from sklearn.metrics import roc_auc_score
 
+from customer_classification.datasets import ModelRegistryDataset
 from customer_classification.modelling import nodes as model_nodes
-from tests.conftest import copy_run, run
+from tests.conftest import TINY, copy_run, run
 
 SMALL_STUDY = {"n_trials": 3, "timeout_s": 120}
 FAST = {"potential_model": {"study": SMALL_STUDY}, "loan_demand": {"study": SMALL_STUDY}}
@@ -58,44 +63,129 @@ def project(tmp_path_factory, engineered_project):
         yield root
 
 
+# Each step of the months below is a module fixture that runs once and records what the tests
+# read, so the tests pass in any order: a step's fixture asks for the steps before it.
+
+
+def _document(root: Path) -> dict:
+    return json.loads((root / REGISTRY / "model_registry.json").read_text())
+
+
 @pytest.fixture(scope="module")
-def first_month(project):
+def first_month(project) -> dict:
+    """The first ``retrain``: what it wrote."""
     run(project, pipeline="retrain", extra_params=FAST)
-    return fingerprints(project), registry_files(project)
+    return {
+        "fingerprints": fingerprints(project),
+        "registry_files": registry_files(project),
+        "document": _document(project),
+        "decisions": json.loads((project / "data/08_reporting/champion_decisions.json").read_text()),
+        "metrics": json.loads((project / "data/08_reporting/potential_model_metrics.json").read_text()),
+        "drift": pd.read_csv(project / "data/08_reporting/drift_monitoring.csv"),
+        "report": (project / "data/08_reporting/report.html").read_text(),
+    }
+
+
+@pytest.fixture(scope="module")
+def rerun(project, first_month) -> dict:
+    """The same month's ``retrain`` once more."""
+    run(project, pipeline="retrain", extra_params=FAST)
+    return {"fingerprints": fingerprints(project), "registry_files": registry_files(project)}
+
+
+@pytest.fixture(scope="module")
+def scored(project, rerun) -> dict:
+    """``score`` after the working copies of the fitted models and the scores were deleted."""
+    for working_copy in (project / "data/06_models").glob("*.*"):
+        working_copy.unlink()
+    shutil.rmtree(project / "data/06_models/segments")
+    retrained = pd.read_parquet(project / "data/07_model_output/potential_scores.parquet")
+    (project / "data/07_model_output/potential_scores.parquet").unlink()
+    run(project, pipeline="score", extra_params=FAST)
+    return {
+        "retrained": retrained,
+        "scored": pd.read_parquet(project / "data/07_model_output/potential_scores.parquet"),
+        "working_copy_left": (project / "data/06_models/potential_model.pkl").exists(),
+    }
+
+
+def _raise(*args, **kwargs):
+    raise RuntimeError("the warehouse connection dropped")
+
+
+@pytest.fixture(scope="module")
+def interrupted(project, scored) -> dict:
+    """The next month's demo bank, a ``retrain`` that fails midway, then ``score``."""
+    run(project, env="next_month", pipeline="demo_data", extra_params=FAST)
+    before = registry_files(project)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(model_nodes, "fit_champion", _raise)
+        bootstrap_project(project)  # the registry is rebuilt with the failing node
+        with pytest.raises(RuntimeError, match="warehouse connection dropped") as error:
+            run(project, env="next_month", pipeline="retrain", extra_params=FAST)
+    bootstrap_project(project)
+    after = registry_files(project)
+    run(project, env="next_month", pipeline="score", extra_params=FAST)
+    return {
+        "error": error.value,
+        "before": before,
+        "after": after,
+        "drift": pd.read_csv(project / "data/08_reporting/drift_monitoring.csv"),
+        "scores": pd.read_parquet(project / "data/07_model_output/potential_scores.parquet"),
+    }
+
+
+@pytest.fixture(scope="module")
+def next_month(project, interrupted) -> dict:
+    """The next month's complete ``retrain``: its registry document, and both versions of each
+    model scored again here on the customers of the challenger's test predictions."""
+    run(project, env="next_month", pipeline="retrain", extra_params=FAST)
+    with KedroSession.create(project_path=project, env="next_month", runtime_params=TINY) as session:
+        features = session.load_context().catalog.load("customer_features").to_pandas()
+    registry = ModelRegistryDataset(path=str(project / REGISTRY)).load()
+    rescored = {}
+    for model, predictions in (("potential_model", "potential_model"), ("loan_demand_model", "loan_demand")):
+        test = pd.read_parquet(project / f"data/07_model_output/{predictions}_test_predictions.parquet")
+        keys = ["customer_id", "snapshot_date"]
+        rows = test[keys].merge(features, on=keys, how="left", validate="one_to_one")
+        rescored[model] = {
+            "test": test,
+            "champion": registry.load(model, "2026-10").predict(rows),
+            "challenger": registry.load(model, "2026-11").predict(rows),
+        }
+    return {"document": _document(project), "rescored": rescored}
 
 
 def test_the_first_retrain_registers_every_artefact_as_champion(project, first_month):
-    document = json.loads((project / REGISTRY / "model_registry.json").read_text())
-    champions = document["champions"]
+    champions = first_month["document"]["champions"]
     assert champions["potential_model"]["version"] == "2026-10"
     assert champions["potential_model"]["metric"] == "auc"
     assert champions["potential_model"]["test_snapshot"] == "2026-05-01"
-    assert 0.5 < champions["potential_model"]["value"] <= 1
+    # the registry's figure is the test AUC the model pipeline reports for the same model
+    assert champions["potential_model"]["value"] == pytest.approx(first_month["metrics"]["test"]["auc"], abs=1e-6)
     assert champions["loan_demand_model"]["metric"] == "rmse"
     assert {"tag_binner", "basic.segment_model", "recommender", "recommendation_blend"} <= set(champions)
     for artefact, entry in champions.items():
         assert (project / REGISTRY / artefact / f"{entry['version']}.pkl").exists()
-    decisions = json.loads((project / "data/08_reporting/champion_decisions.json").read_text())
-    assert [(d["model"], d["decision"]) for d in decisions] == [
+    assert [(d["model"], d["decision"]) for d in first_month["decisions"]] == [
         ("potential_model", "promoted"),
         ("loan_demand_model", "promoted"),
     ]
-    drift = pd.read_csv(project / "data/08_reporting/drift_monitoring.csv")
+    drift = first_month["drift"]
     assert set(drift["band"]) <= {"stable", "watch", "act"}
     scores = drift[drift["kind"] == "score"]
     assert scores["name"].tolist() == ["probability", "predicted_utilization"]
     assert (drift["reference_snapshots"] == "2025-11-01;2026-01-01;2026-03-01").all()
     assert (drift["scoring_snapshot"] == "2026-11-01").all()
-    assert "Champion or challenger: the retrain of 2026-10" in (project / "data/08_reporting/report.html").read_text()
+    assert "Champion or challenger: the retrain of 2026-10" in first_month["report"]
 
 
-def test_rerunning_the_month_is_idempotent(project, first_month):
-    run(project, pipeline="retrain", extra_params=FAST)
-    assert fingerprints(project) == first_month[0]
-    assert registry_files(project) == first_month[1]
+def test_rerunning_the_month_is_idempotent(first_month, rerun):
+    assert rerun["fingerprints"] == first_month["fingerprints"]
+    assert rerun["registry_files"] == first_month["registry_files"]
 
 
-def test_score_fits_nothing_and_uses_the_registered_champions(project, first_month):
+def test_score_fits_nothing_and_uses_the_registered_champions(scored):
     fitting = {
         "tag_system.fit_tag_binner",
         "potential_model.tune_models",
@@ -108,58 +198,43 @@ def test_score_fits_nothing_and_uses_the_registered_champions(project, first_mon
     assert {"potential_model.score_customers", "tag_system.assign_tags"} <= names
     assert not names & fitting and not any(n.endswith("fit_segments") for n in names)
     # without the working copies a fit leaves in 06_models, score still runs: it reads the registry
-    for working_copy in (project / "data/06_models").glob("*.*"):
-        working_copy.unlink()
-    shutil.rmtree(project / "data/06_models/segments")
-    retrained = pd.read_parquet(project / "data/07_model_output/potential_scores.parquet")
-    (project / "data/07_model_output/potential_scores.parquet").unlink()
-    run(project, pipeline="score", extra_params=FAST)
-    scored = pd.read_parquet(project / "data/07_model_output/potential_scores.parquet")
-    pd.testing.assert_frame_equal(scored, retrained)
-    assert not (project / "data/06_models/potential_model.pkl").exists()
+    pd.testing.assert_frame_equal(scored["scored"], scored["retrained"])
+    assert not scored["working_copy_left"]
 
 
-@pytest.fixture(scope="module")
-def next_month(project, first_month):
-    run(project, env="next_month", pipeline="demo_data", extra_params=FAST)
-
-
-def _raise(*args, **kwargs):
-    raise RuntimeError("the warehouse connection dropped")
-
-
-def test_an_interrupted_retrain_leaves_the_champions_and_score_works(project, first_month, next_month):
-    before = registry_files(project)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(model_nodes, "fit_champion", _raise)
-        bootstrap_project(project)  # the registry is rebuilt with the failing node
-        with pytest.raises(RuntimeError, match="warehouse connection dropped"):
-            run(project, env="next_month", pipeline="retrain", extra_params=FAST)
-    bootstrap_project(project)
-    assert registry_files(project) == before
-    run(project, env="next_month", pipeline="score", extra_params=FAST)
-    drift = pd.read_csv(project / "data/08_reporting/drift_monitoring.csv")
+def test_an_interrupted_retrain_leaves_the_champions_and_score_works(interrupted):
+    assert interrupted["after"] == interrupted["before"]
+    drift = interrupted["drift"]
     assert (drift["scoring_snapshot"] == "2026-12-01").all()
     assert (drift["reference_snapshots"] == "2025-11-01;2026-01-01;2026-03-01").all()  # the 2026-10 champion
-    scores = pd.read_parquet(project / "data/07_model_output/potential_scores.parquet")
+    scores = interrupted["scores"]
     assert (scores["snapshot_date"] == "2026-12-01").all() and scores["probability"].between(0, 1).all()
 
 
-def test_the_next_retrain_decides_against_the_champion_on_the_same_test_rows(project, first_month, next_month):
-    run(project, env="next_month", pipeline="retrain", extra_params=FAST)
-    document = json.loads((project / REGISTRY / "model_registry.json").read_text())
+def test_the_next_retrain_decides_against_the_champion_on_the_same_test_rows(project, next_month):
+    document = next_month["document"]
     assert [r["version"] for r in document["retrains"]] == ["2026-10", "2026-11"]
     decisions = {d["model"]: d for d in document["retrains"][-1]["decisions"]}
+    assert set(decisions) == {"potential_model", "loan_demand_model"}
     for model, decision in decisions.items():
         assert decision["champion_before"] == "2026-10"
         assert decision["test_snapshot"] == "2026-06-01"
-        assert decision["champion_value"] is not None and decision["decision"] in {"promoted", "kept"}
-        assert "champion 2026-10" in decision["reason"] and str(decision["margin"]) in decision["reason"]
+        rescored = next_month["rescored"][model]
+        test = rescored["test"]
+        assert decision["test_rows"] == len(test) and (pd.to_datetime(test["snapshot_date"]) == "2026-06-01").all()
+        # both versions, loaded from the registry and scored here on the challenger's test customers,
+        # give the figures the decision recorded: the two were compared on the same rows
+        actual = test["actual"].to_numpy()
+        if model == "potential_model":
+            measure = lambda score: roc_auc_score(actual.astype(int), score)  # noqa: E731
+        else:
+            measure = lambda score: float(np.sqrt(np.mean((actual - score) ** 2)))  # noqa: E731
+        np.testing.assert_allclose(rescored["challenger"], test["predicted"], rtol=1e-9)
+        assert decision["challenger_value"] == pytest.approx(measure(rescored["challenger"]), abs=1e-9)
+        assert decision["champion_value"] == pytest.approx(measure(rescored["champion"]), abs=1e-9)
         expected = "2026-11" if decision["decision"] == "promoted" else "2026-10"
         assert document["champions"][model]["version"] == expected
-        sign = 1 if decision["greater_is_better"] else -1
-        improvement = sign * (decision["challenger_value"] - decision["champion_value"])
-        assert (improvement >= decision["margin"]) == (decision["decision"] == "promoted")
+        assert "champion 2026-10" in decision["reason"] and str(decision["margin"]) in decision["reason"]
     assert document["champions"]["tag_binner"]["version"] == "2026-11"
     assert (project / REGISTRY / "potential_model" / "2026-11.pkl").exists()  # kept or not, archived
 
@@ -174,6 +249,14 @@ def test_the_airflow_dag_of_retrain_is_generated_and_compiles(project):
     source = dag.read_text()
     compile(source, str(dag), "exec")
     assert 'pipeline_name = "retrain"' in source
-    # the nodes handing models over in memory share one Airflow task
-    assert '"decide_champions", "score_loan_demand", "score_potential_customers", "monitor_drift"' in source
-    assert '_run_kedro_node(node_names=["register_models"])' in source
+    tasks = [json.loads(names) for names in re.findall(r"_run_kedro_node\(node_names=(\[[^]]*\])\)", source)]
+    # the nodes handing models over in memory share one Airflow task: the decision and what scores with its champions
+    (deciding,) = [task for task in tasks if "model_registry.decide_champions" in task]
+    assert {
+        "potential_model.fit_champion",
+        "loan_demand.fit_champion",
+        "after_decision.potential_model.score_customers",
+        "after_decision.loan_demand.score_customers",
+        "after_decision.drift_monitoring.monitor_drift",
+    } <= set(deciding)
+    assert ["model_registry.register_models"] in tasks  # the registry is written by a task of its own

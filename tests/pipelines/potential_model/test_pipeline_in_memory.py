@@ -30,6 +30,13 @@ def test_potential_scores_have_probabilities_tiers_and_three_reasons(tiny_models
 def test_metrics_comparison_and_study_are_reported(tiny_models):
     metrics = tiny_models["potential_model_metrics"]
     assert {"auc", "gini", "ks", "pr_auc", "brier", "top_decile_lift"} <= set(metrics["test"])
+    # AUC by its definition, counted here: the share of (upgraded, not upgraded) pairs of test customers
+    # the model ranks right, a tie counting half; then Gini = 2 AUC - 1
+    tested = tiny_models["potential_model_test_predictions"]
+    positive = tested.loc[tested["actual"] == 1, "predicted"].to_numpy()
+    negative = tested.loc[tested["actual"] == 0, "predicted"].to_numpy()
+    above = (positive[:, None] > negative[None, :]).sum() + 0.5 * (positive[:, None] == negative[None, :]).sum()
+    assert metrics["test"]["auc"] == pytest.approx(above / (len(positive) * len(negative)))
     assert metrics["test"]["gini"] == pytest.approx(2 * metrics["test"]["auc"] - 1)
     assert metrics["test"]["auc"] > 0.6
     assert len(metrics["gain_table"]) == 10

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -56,7 +55,6 @@ _KNOWN_VIZ_NOISE = ("fonts.googleapis.com", "/api/metadata", "metadata fetch err
 
 
 def test_kedro_viz_build_lists_every_pipeline(reported_project, browser):
-    started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "kedro", "viz", "build"],
         cwd=reported_project,
@@ -70,7 +68,6 @@ def test_kedro_viz_build_lists_every_pipeline(reported_project, browser):
     build = reported_project / "build"
     registered = set(register_pipelines())
     assert {p.name for p in (build / "api" / "pipelines").iterdir()} == registered
-    assert time.perf_counter() - started < 120
 
     with serve(build) as url:
         browser.get(f"{url}/index.html")

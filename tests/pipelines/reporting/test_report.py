@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import json
 import re
 import shutil
@@ -12,6 +14,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from customer_classification.configuration import configured_groups
 from customer_classification.pipelines.reporting import nodes
 from customer_classification.pipelines.reporting import pipeline as reporting_pipeline
 from customer_classification.pipelines.reporting.params import ReportingParams
@@ -67,10 +70,18 @@ def test_the_report_is_one_self_contained_page(reported_project):
     assert all(link.startswith("#") for link in page.links), "every link is an anchor within the page"
     assert not re.search(r"(src|href)=\"(https?:)?//", html)
     assert "@import" not in html and "url(" not in html, "no stylesheet or font is fetched"
+    # every figure the run saved is in the page once and nothing else is: the same images, told apart
+    # by their pixel sizes (a figure's height follows its content), as many as the files
     figures = sorted((reported_project / REPORTING / "figures").rglob("*.png"))
-    # 2 data, 6 potential value, 3 loan demand, 4 tags, 2 per clustering group, 2 recommendations, 2 RM types,
-    # 2 drift (one per model)
-    assert len(page.images) == len(figures) == 2 + 6 + 3 + 4 + 2 * 4 + 2 + 2 + 2
+    on_disk = sorted(Image.open(path).size for path in figures)
+    embedded = sorted(Image.open(io.BytesIO(base64.b64decode(img["src"].split(",", 1)[1]))).size for img in page.images)
+    assert embedded == on_disk
+    # a section's figures in its own folder; each segment group has its k selection and profile figures
+    assert {path.parent.name for path in figures} >= {"potential", "loan_demand", "segments"}
+    segments = [path.name for path in figures if path.parent.name == "segments"]
+    assert sorted(segments) == sorted(
+        f"{kind}_{group}.png" for group in configured_groups() for kind in ("k_selection", "segment_profiles")
+    )
     assert all(img["alt"] for img in page.images)
 
 

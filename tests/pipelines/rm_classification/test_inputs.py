@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from pydantic import ValidationError
 
+from customer_classification.pipelines.rm_classification.evaluation import evaluate_planted_specialists
 from customer_classification.pipelines.rm_classification.mix import category_mix
 from customer_classification.pipelines.rm_classification.nodes import (
     build_client_categories,
@@ -18,6 +19,7 @@ from customer_classification.pipelines.rm_classification.nodes import (
     summarise_rm_classification,
 )
 from customer_classification.pipelines.rm_classification.params import RMClassificationParams
+from customer_classification.pipelines.rm_classification.thresholds import RMTypeClassifier
 
 SNAPSHOT = dt.date(2026, 11, 1)
 PARAMS = {
@@ -165,3 +167,38 @@ def test_duplicate_rms_are_refused():
         ValueError, match=r"int_relationship_managers: column 'rm_id' must be unique .* repeated: \[11\]"
     ):
         compute_category_mix(clients, pd.concat([RMS, RMS.iloc[[1]]]), params())
+
+
+def test_an_rm_with_clients_but_none_in_a_category_has_share_zero_and_is_not_typed_there():
+    clients = build_client_categories(CUSTOMERS, FEATURES, None, params())
+    mix = compute_category_mix(clients, RMS, params())
+    # RM 11's one client (3) holds wealth management, not a mortgage: 0 of 1, a share of 0 (RM 12, without
+    # clients, has no share at all)
+    row = mix.set_index(["rm_id", "category"]).loc[(11, "mortgage")]
+    assert (row["n_clients"], row["count"], row["share"]) == (1, 0, 0.0)
+    result = classify_relationship_managers(mix, derive_rm_thresholds(mix, params()), RMS)
+    assert not result.set_index(["rm_id", "category"]).loc[(11, "mortgage"), "is_type"]
+
+
+def test_a_relationship_manager_table_without_its_columns_is_refused():
+    clients = build_client_categories(CUSTOMERS, FEATURES, None, params())
+    with pytest.raises(ValueError, match=r"int_relationship_managers: required columns \['grade'\] are missing"):
+        compute_category_mix(clients, RMS.drop(columns="grade"), params())
+
+
+def test_thresholds_must_cover_the_mix_and_be_fitted_first():
+    clients = build_client_categories(CUSTOMERS, FEATURES, None, params())
+    mix = compute_category_mix(clients, RMS, params())
+    thresholds = derive_rm_thresholds(mix, params())
+    partial = thresholds[thresholds["category"] != "mortgage"]
+    with pytest.raises(
+        ValueError, match=r"rm_thresholds has no row for the categories \['mortgage'\] of the category mix"
+    ):
+        classify_relationship_managers(mix, partial, RMS)
+    with pytest.raises(RuntimeError, match=r"RMTypeClassifier is not fitted yet: call fit\(mix\) first"):
+        RMTypeClassifier(count_floor_t3=0, share_floor_t4=0.0, cumulative_target=0.2, cumulative_band=0.05).predict(mix)
+
+
+def test_a_demo_truth_without_the_specialism_is_refused():
+    with pytest.raises(ValueError, match=r"demo_rm_truth: required columns \['specialism'\] are missing"):
+        evaluate_planted_specialists(pd.DataFrame({"rm_id": [10], "category": ["mortgage"]}), RMS[["rm_id"]])

@@ -206,3 +206,21 @@ def test_a_monotonic_shape_the_data_cannot_take_names_the_tag():
     )
     with pytest.raises(TagFitError, match=r"tag 'saving': a tree on 'income' .* finds 1 level\(s\), not the 3"):
         TagBinner([falling]).fit(features, targets)
+
+
+def test_a_supervised_tag_against_a_constant_target_names_the_tag_instead_of_inventing_cuts():
+    features = pd.DataFrame({"income": np.linspace(0, 100, 400)})
+    nobody = pd.DataFrame({"upgrade_within_window": np.zeros(400)})
+    saving = tag("saving", source="income", method="supervised", target="upgrade_within_window", labels=["a", "b"])
+    with pytest.raises(TagFitError, match=r"tag 'saving': a tree on 'income' against 'upgrade_within_window' finds 1"):
+        TagBinner([saving]).fit(features, nobody)
+
+
+def test_a_supervised_tag_without_its_target_or_rows_says_so():
+    features = pd.DataFrame({"income": np.linspace(0, 100, 400)})
+    saving = tag("saving", source="income", method="supervised", target="upgrade_within_window", labels=["a", "b"])
+    with pytest.raises(TagConfigError, match=r"supervised tags need the targets \['upgrade_within_window'\]"):
+        TagBinner([saving]).fit(features, None)
+    targets = pd.DataFrame({"upgrade_within_window": [1.0, 0.0] + [np.nan] * 398})
+    with pytest.raises(TagFitError, match="tag 'saving': only 2 training rows have both 'income' and"):
+        TagBinner([saving]).fit(features, targets)

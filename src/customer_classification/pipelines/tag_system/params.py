@@ -34,7 +34,10 @@ _TAG_ADAPTER: TypeAdapter[TagSpec] = TypeAdapter(TagSpec)
 
 
 def _explain(error: Any) -> str:
-    location = [str(part) for part in error["loc"] if part not in METHODS]
+    # the union's discriminator (the method) leads the location; a field may share a method's name (quantiles)
+    location = [str(part) for part in error["loc"]]
+    if location and location[0] in METHODS:
+        location = location[1:]
     message = error["msg"].removeprefix("Value error, ")
     return f"{'.'.join(location)}: {message}" if location else message
 
