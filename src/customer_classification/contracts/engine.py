@@ -148,6 +148,12 @@ def row_count(frame: Frame) -> int:
     return int(_scalar(frame, nw.len()))
 
 
+def undeclared_columns(frame: Frame, table: TableContract) -> list[str]:
+    """The frame's columns that the contract does not declare, in the frame's order."""
+    declared = set(table.column_names)
+    return [name for name in frame.collect_schema().names() if name not in declared]
+
+
 def _examples(frame: Frame, condition: nw.Expr, column: str) -> tuple[Any, ...]:
     """The smallest few distinct offending values: the same on every engine and run."""
     offending = frame.filter(condition).select(column).unique().sort(column, nulls_last=True).head(N_EXAMPLES)
@@ -364,7 +370,8 @@ def validate_table(
             found.append(
                 Violation(table.name, rule.column, rule.rule, rule.severity, count, rows, examples, rule.tolerance)
             )
-    return found + _key_rules(frame, table, rows, rows_per_pass)
+    # undeclared columns are dropped by the repair, so rows are told apart on the declared ones
+    return found + _key_rules(frame.select(table.column_names), table, rows, rows_per_pass)
 
 
 def raise_for_violations(violations: Sequence[Violation]) -> None:

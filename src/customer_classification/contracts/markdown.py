@@ -29,6 +29,9 @@ How a table is checked:
   when the share of offending rows exceeds the rule's tolerance, because then the
   extract itself is broken. Every soft rule tolerates 0.1% of a table's rows.
 
+Only the declared columns pass validation: any other column of a raw table is
+dropped, and named in the log and the data-quality report.
+
 Every error names the table, the column, the rule, the count and a few example
 values. Type families: `int`, `float` (integers accepted), `string` (also
 categorical), `date` (date or datetime), `datetime`, `bool`. Columns marked PII

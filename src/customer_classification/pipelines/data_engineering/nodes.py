@@ -61,6 +61,14 @@ def validate_raw_tables(
         f"{report['values_set_to_missing']:,}",
         len(tables),
     )
+    undeclared = [
+        f"{name}.{column}" for name, entry in report["tables"].items() for column in entry["undeclared_columns_dropped"]
+    ]
+    if undeclared:
+        logger.warning(
+            "Columns not in the data contract dropped at validation (only declared columns go further): %s",
+            ", ".join(undeclared),
+        )
     outputs = {f"validated_{name}": repaired[name] for name in REPAIR_ORDER}
     outputs["data_quality_report"] = report
     outputs["data_quality_table"] = quality_table(report)

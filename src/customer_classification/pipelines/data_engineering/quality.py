@@ -79,6 +79,7 @@ def quality_report(
             "date_range": date_range,
             "violations": [v.as_record() for v in violations[name]],
             "repairs": [r.as_record() for r in repairs[name]],
+            "undeclared_columns_dropped": [r.column for r in repairs[name] if r.action == "dropped column"],
         }
         for fk in RAW_TABLES[name].foreign_keys:
             orphans = sum(
@@ -98,6 +99,14 @@ def quality_report(
             r.rows for found in repairs.values() for r in found if r.action == "set to missing"
         ),
     }
+
+
+def _undeclared_row(table: str, column: str) -> dict[str, Any]:
+    return {
+        "table": table, "column": column, "rule": "undeclared column", "severity": "soft",
+        "offending_rows": 0, "share_of_rows": 0.0, "tolerance": 0.0, "action": "dropped column",
+        "rows_changed": 0, "examples": "",
+    }  # fmt: skip
 
 
 def quality_table(report: Mapping[str, Any]) -> pd.DataFrame:
@@ -121,6 +130,7 @@ def quality_table(report: Mapping[str, Any]) -> pd.DataFrame:
                     "examples": "; ".join(v["examples"]),
                 }
             )
+        rows += [_undeclared_row(table, name) for name in entry["undeclared_columns_dropped"]]
     columns = [
         "table", "column", "rule", "severity", "offending_rows", "share_of_rows",
         "tolerance", "action", "rows_changed", "examples",
