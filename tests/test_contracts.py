@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import narwhals as nw
 import pandas as pd
 import polars as pl
 import pytest
@@ -15,7 +16,10 @@ from customer_classification.contracts import (
     raise_for_violations,
     validate_table,
 )
+from customer_classification.contracts.engine import FINITE
 from customer_classification.contracts.repair import repair_table
+from customer_classification.pipelines.data_engineering.monthly import monthly_transactions
+from customer_classification.pipelines.data_engineering.quality import check_and_repair
 from tests.conftest import build_bank
 
 
@@ -178,3 +182,24 @@ def test_key_checks_in_buckets_find_what_one_pass_finds(small_bank, small_params
         expected.sort_values(keys, ignore_index=True),
         check_dtype=False,
     )
+
+
+def test_nan_and_infinite_money_is_counted_and_repaired_before_the_monthly_sums(small_bank, small_params):
+    as_of = small_params.month_ends[-1]
+    tables = {name: pl.from_pandas(small_bank[name]) for name in RAW_TABLES}
+    spoiled = tables["transactions"].with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(float("nan"))
+        .when(pl.int_range(pl.len()) == 1).then(float("-inf"))
+        .otherwise(pl.col("amount")).alias("amount")
+    )  # fmt: skip
+    tables["transactions"] = spoiled
+    violations = check(tables, "transactions", as_of)
+    finite = next(v for v in violations if v.column == "amount" and v.rule == FINITE)
+    assert finite.count == 2 and not finite.stops_run
+    assert {str(e) for e in finite.examples} == {"nan", "-inf"}
+
+    repaired, counts = check_and_repair(tables, as_of)
+    repair = next(r for r in counts["tables"]["transactions"]["repairs"] if r["rule"] == FINITE)
+    assert repair["action"] == "dropped rows" and repair["rows"] == 2
+    assert repaired["transactions"]["amount"].is_finite().all()
+    assert monthly_transactions(nw.from_native(repaired["transactions"])).shape[0] > 0

@@ -31,6 +31,7 @@ from customer_classification.buckets import bucket_count, in_bucket, integer_col
 TypeFamily = Literal["int", "float", "string", "date", "datetime", "bool"]
 Severity = Literal["hard", "soft"]
 N_EXAMPLES = 5
+FINITE = "finite (not NaN or infinite)"
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,9 @@ def value_rules(column: Column, as_of: dt.date | None = None) -> list[tuple[str,
     rules: list[tuple[str, nw.Expr]] = []
     if not column.nullable:
         rules.append(("not_null", col.is_null()))
+    if column.dtype == "float":
+        # NaN and infinities pass every range rule (NaN compares false) and break sums downstream
+        rules.append((FINITE, ~col.is_finite() & ~col.is_null()))
     if column.minimum is not None:
         rules.append((f">= {column.minimum}", col < column.minimum))
     maximum = _as_of_bound(column, as_of)

@@ -23,11 +23,13 @@ How a table is checked:
 
 * **hard** rules stop the run whatever the count: a required column is missing, a
   column has the wrong type family, or two different rows share a key.
-* **soft** rules (value ranges, allowed values, non-null, foreign keys, exact
-  duplicate rows, dates after the end of the history) are repaired or dropped by
-  data engineering and counted in the data-quality report; they stop the run only
-  when the share of offending rows exceeds the rule's tolerance, because then the
-  extract itself is broken. Every soft rule tolerates 0.1% of a table's rows.
+* **soft** rules (value ranges, finite numbers, allowed values, non-null, foreign
+  keys, exact duplicate rows, dates after the end of the history) are repaired or
+  dropped by data engineering and counted in the data-quality report; they stop
+  the run only when the share of offending rows exceeds the rule's tolerance,
+  because then the extract itself is broken. Every soft rule tolerates 0.1% of a
+  table's rows. Every `float` column must be finite: NaN and infinities pass every
+  range rule and would break the sums downstream.
 
 Only the declared columns pass validation: any other column of a raw table is
 dropped, and named in the log and the data-quality report.
@@ -42,6 +44,8 @@ intermediate layer.
 
 def _rules(column: Column) -> str:
     parts = ["nullable" if column.nullable else "not null"]
+    if column.dtype == "float":
+        parts.append("finite")
     if column.minimum is not None:
         parts.append(f">= {column.minimum}")
     if column.maximum is not None:
