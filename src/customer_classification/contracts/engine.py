@@ -99,11 +99,11 @@ class Violation:
         return self.severity == "hard" or self.share > self.tolerance
 
     def describe(self) -> str:
-        shown = ", ".join(repr(e) for e in self.examples)
         limit = "" if self.severity == "hard" else f" (tolerance {self.tolerance:.2%})"
+        shown = f"; examples: {', '.join(repr(e) for e in self.examples)}" if self.examples else ""
         return (
             f"table '{self.table}', column '{self.column}', rule '{self.rule}': "
-            f"{self.count:,} of {self.rows:,} rows ({self.share:.2%}){limit}; examples: {shown}"
+            f"{self.count:,} of {self.rows:,} rows ({self.share:.2%}){limit}{shown}"
         )
 
     def as_record(self) -> dict[str, Any]:

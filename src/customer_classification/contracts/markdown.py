@@ -22,7 +22,8 @@ direction and event-type columns are the bank's vocabularies, declared in
 How a table is checked:
 
 * **hard** rules stop the run whatever the count: a required column is missing, a
-  column has the wrong type family, or two different rows share a key.
+  column has the wrong type family, two different rows share a key, or the table
+  has no rows (unless `data_engineering.allow_empty_tables` lists it).
 * **soft** rules (value ranges, finite numbers, allowed values, non-null, foreign
   keys, exact duplicate rows, dates after the end of the history) are repaired or
   dropped by data engineering and counted in the data-quality report; they stop

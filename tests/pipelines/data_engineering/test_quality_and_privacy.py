@@ -98,3 +98,13 @@ def test_only_declared_columns_leave_validation_and_the_dropped_ones_are_named(s
     assert dropped[["table", "column", "action"]].values.tolist() == [["customers", "mobile_copy", "dropped column"]]
     assert "customers.mobile_copy" in caplog.text
     assert customers["mobile_copy"].notna().any(), "the raw table is not modified"
+
+
+def test_an_empty_table_stops_the_run_naming_it_unless_allowed(small_bank, de_params):
+    emptied = dict(small_bank, digital_events=small_bank["digital_events"].head(0))
+    with pytest.raises(ContractError, match=r"table 'digital_events', column '\(whole table\)', rule 'has rows"):
+        _validate(emptied, de_params)
+
+    allowed = de_params.model_copy(update={"allow_empty_tables": ["digital_events"]})
+    outputs = _validate(emptied, allowed)
+    assert outputs["data_quality_report"]["tables"]["digital_events"]["rows_out"] == 0
