@@ -59,3 +59,15 @@ def test_a_written_chunk_no_longer_holds_its_rows(tmp_path):
     assert "written" in repr(chunk)
     with pytest.raises(DatasetError, match="already written"):
         chunk.take()
+
+
+@pytest.mark.parametrize("backend", ["pandas", "polars", "polars_lazy"])
+def test_a_truncated_part_is_named_with_its_table(tmp_path, backend):
+    path = tmp_path / "transactions"
+    writer = ChunkedParquetDataset(path=str(path))
+    for index in range(2):
+        writer.save(TableChunk(frame(index * 10, 10), index, 2))
+    part = path / "part-00001.parquet"
+    part.write_bytes(part.read_bytes()[:100])
+    with pytest.raises(DatasetError, match=r"Table 'transactions' .*the part part-00001.parquet is not a readable"):
+        ChunkedParquetDataset(path=str(path), backend=backend).load()

@@ -92,10 +92,24 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
 
             return SparkSession.builder.getOrCreate().read.parquet(str(self._path))
         files = sorted(str(p) for p in self._path.glob("*.parquet"))
+        self._check_footers(files)
         if self._backend == "pandas":
             return pads.dataset(files, format="parquet").to_table().to_pandas()
         scan = pl.scan_parquet(files)
         return scan if self._backend == "polars_lazy" else scan.collect()
+
+    def _check_footers(self, files: list[str]) -> None:
+        """Read every part's footer (a few KiB each), so that a truncated or corrupt part
+        stops the load naming its table and file; a lazy scan would fail later, in
+        whichever node first reads it, with an error that names neither."""
+        for file in files:
+            try:
+                pq.read_metadata(file)
+            except (pa.ArrowException, OSError) as error:
+                raise DatasetError(
+                    f"Table '{self._path.name}' ({self._path}): the part {Path(file).name} is not a readable "
+                    f"parquet file (truncated or corrupt: {error}). Re-extract the table or restore that part."
+                ) from error
 
     def save(self, data: Any) -> None:
         chunk = data if isinstance(data, TableChunk) else TableChunk(data, 0, 1)
