@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import narwhals as nw
 import pandas as pd
 import polars as pl
@@ -203,3 +205,33 @@ def test_nan_and_infinite_money_is_counted_and_repaired_before_the_monthly_sums(
     assert repair["action"] == "dropped rows" and repair["rows"] == 2
     assert repaired["transactions"]["amount"].is_finite().all()
     assert monthly_transactions(nw.from_native(repaired["transactions"])).shape[0] > 0
+
+
+def test_examples_from_pii_columns_are_masked_in_errors_and_reports(small_bank, small_params):
+    customers = small_bank["customers"]
+    digits = customers["phone"].str.replace(r"\D", "", regex=True)
+    wrong_type = customers.assign(phone=digits.astype("Int64"))
+    with pytest.raises(ContractError) as error:
+        check(dict(small_bank, customers=wrong_type), "customers", small_params.month_ends[-1])
+    message = str(error.value)
+    assert "table 'customers', column 'phone', rule 'type is string'" in message
+    assert not [number for number in digits.dropna().head(10) if number in message]
+    assert "'99999999" in message, "the shape of the value is shown"
+
+    offending = customers.assign(name=customers["name"].where(customers.index >= 2, None))
+    contract = RAW_TABLES["customers"]
+    violation = next(v for v in validate_table(offending.assign(gender="F"), contract) if v.column == "name")
+    assert violation.examples == (None,)
+    named = next(
+        v for v in validate_table(customers.head(3), replace_column(contract, "name", allowed=("nobody",)))
+        if v.column == "name"
+    )  # fmt: skip
+    record = named.as_record()["examples"]
+    assert record and not set(record) & set(customers["name"].head(3))
+    assert all(set(e) <= set("xX -.'") for e in record)
+
+
+def replace_column(contract, name: str, **changes):
+    """The contract with one column's declaration changed."""
+    columns = tuple(dataclasses.replace(c, **changes) if c.name == name else c for c in contract.columns)
+    return dataclasses.replace(contract, columns=columns)

@@ -155,11 +155,28 @@ def undeclared_columns(frame: Frame, table: TableContract) -> list[str]:
     return [name for name in frame.collect_schema().names() if name not in declared]
 
 
-def _examples(frame: Frame, condition: nw.Expr, column: str) -> tuple[Any, ...]:
+def mask_pii(value: Any) -> Any:
+    """A PII value's shape without its content: every letter ``x`` or ``X``, every digit ``9``.
+
+    ``+86 138-1234-5678`` shows as ``+99 999-9999-9999``: enough to see a wrong format
+    or a number stored without its separators, nothing to identify a person by.
+    """
+    if value is None or value != value:  # noqa: PLR0124 - NaN, pandas' missing value, is not equal to itself
+        return None
+    return "".join("9" if c.isdigit() else ("X" if c.isupper() else "x") if c.isalpha() else c for c in str(value))
+
+
+def _shown(values: Sequence[Any], column: Column) -> tuple[Any, ...]:
+    """Example values as an error or a report may show them: dates as ISO text, PII masked."""
+    shown = (v.isoformat() if isinstance(v, dt.date) else v for v in values)
+    return tuple(mask_pii(v) if column.pii else v for v in shown)
+
+
+def _examples(frame: Frame, condition: nw.Expr, column: Column) -> tuple[Any, ...]:
     """The smallest few distinct offending values: the same on every engine and run."""
-    offending = frame.filter(condition).select(column).unique().sort(column, nulls_last=True).head(N_EXAMPLES)
-    values = collect_frame(offending)[column].to_list()
-    return tuple(v.isoformat() if isinstance(v, dt.date) else v for v in values)
+    name = column.name
+    offending = frame.filter(condition).select(name).unique().sort(name, nulls_last=True).head(N_EXAMPLES)
+    return _shown(collect_frame(offending)[name].to_list(), column)
 
 
 def _type_matches(dtype: Any, family: TypeFamily) -> bool:
@@ -357,7 +374,7 @@ def validate_table(
     for column in table.columns:
         if column.name in missing or _type_matches(schema[column.name], column.dtype):
             continue
-        shown = collect_frame(frame.select(column.name).head(N_EXAMPLES - 1))[column.name].to_list()
+        shown = _shown(collect_frame(frame.select(column.name).head(N_EXAMPLES - 1))[column.name].to_list(), column)
         found.append(
             Violation(
                 table.name, column.name, f"type is {column.dtype}", "hard", rows, rows,
@@ -370,7 +387,7 @@ def validate_table(
     _, counts = count_rules(flagged, rules)
     for rule, count in zip(rules, counts, strict=True):
         if count:
-            examples = _examples(flagged, rule.condition, rule.column)
+            examples = _examples(flagged, rule.condition, table.column(rule.column))
             found.append(
                 Violation(table.name, rule.column, rule.rule, rule.severity, count, rows, examples, rule.tolerance)
             )

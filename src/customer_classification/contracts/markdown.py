@@ -36,7 +36,8 @@ Only the declared columns pass validation: any other column of a raw table is
 dropped, and named in the log and the data-quality report.
 
 Every error names the table, the column, the rule, the count and a few example
-values. Type families: `int`, `float` (integers accepted), `string` (also
+values; examples from a PII column are masked everywhere (errors, log, quality
+report) to their shape: every letter `x` or `X`, every digit `9`. Type families: `int`, `float` (integers accepted), `string` (also
 categorical), `date` (date or datetime), `datetime`, `bool`. Columns marked PII
 are direct personal identifiers: data engineering must not carry them past the
 intermediate layer.
