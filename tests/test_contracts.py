@@ -235,3 +235,16 @@ def replace_column(contract, name: str, **changes):
     """The contract with one column's declaration changed."""
     columns = tuple(dataclasses.replace(c, **changes) if c.name == name else c for c in contract.columns)
     return dataclasses.replace(contract, columns=columns)
+
+
+def test_event_dates_before_the_floor_are_counted_and_dropped(small_bank, small_params):
+    as_of = small_params.month_ends[-1]
+    transactions = small_bank["transactions"].copy()
+    transactions.loc[transactions.index[:2], "timestamp"] = pd.Timestamp("1850-03-01")
+    violations = check(dict(small_bank, transactions=transactions), "transactions", as_of)
+    floor = next(v for v in violations if v.column == "timestamp" and v.rule.startswith(">="))
+    assert floor.rule == ">= 1970-01-02 00:00:00" and floor.count == 2 and floor.severity == "soft"
+    assert floor.examples == ("1850-03-01T00:00:00",)
+    repaired, repairs = repair_table(transactions, RAW_TABLES["transactions"], small_bank, as_of=as_of)
+    assert repaired["timestamp"].min() >= pd.Timestamp("1970-01-02")
+    assert next(r for r in repairs if r.rule == floor.rule).rows == 2
