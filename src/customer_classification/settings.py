@@ -3,6 +3,7 @@
 import os
 
 from customer_classification.hooks import DemoWarehouseGuard, PseudonymKeyGuard, SparkHooks
+from customer_classification.run_lock import DataFolderLock
 
 # LightGBM's OpenMP threads spin while waiting by default; on a machine whose cores are
 # shared (2 cores, other processes) that spinning makes training 10x slower. Kedro reads
@@ -10,8 +11,9 @@ from customer_classification.hooks import DemoWarehouseGuard, PseudonymKeyGuard,
 # runtime loads; a value set by the user wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-# pluggy calls the hook registered last first: the demo guard speaks first
-HOOKS = (SparkHooks(), PseudonymKeyGuard(), DemoWarehouseGuard())
+# pluggy calls the hook registered last first: the demo guard speaks first, and the data
+# folder is locked only once both guards have let the run start
+HOOKS = (SparkHooks(), DataFolderLock(), PseudonymKeyGuard(), DemoWarehouseGuard())
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
