@@ -133,8 +133,11 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
             self._commit()
 
     def _start_staging(self) -> None:
-        for abandoned in self._path.parent.glob(f".{self._path.name}.staging-*"):
-            shutil.rmtree(abandoned, ignore_errors=True)  # left by an interrupted run
+        # left by an interrupted run: a half-written table, or a previous table that a run
+        # killed between the swap and the clean-up did not delete
+        for pattern in (f".{self._path.name}.staging-*", f".{self._path.name}.retired-*"):
+            for abandoned in self._path.parent.glob(pattern):
+                shutil.rmtree(abandoned, ignore_errors=True)
         self._path.parent.mkdir(parents=True, exist_ok=True)
         self._staging = self._path.with_name(f".{self._path.name}.staging-{uuid.uuid4().hex[:8]}")
 
