@@ -3,6 +3,7 @@
 import os
 
 from customer_classification.hooks import DemoWarehouseGuard, PseudonymKeyGuard, SparkHooks
+from customer_classification.provenance import MixedRunsGuard, RunRecorder
 from customer_classification.run_lock import DataFolderLock
 
 # LightGBM's OpenMP threads spin while waiting by default; on a machine whose cores are
@@ -12,8 +13,8 @@ from customer_classification.run_lock import DataFolderLock
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 # pluggy calls the hook registered last first: the demo guard speaks first, and the data
-# folder is locked only once both guards have let the run start
-HOOKS = (SparkHooks(), DataFolderLock(), PseudonymKeyGuard(), DemoWarehouseGuard())
+# folder is locked only once every guard has let the run start
+HOOKS = (SparkHooks(), RunRecorder(), DataFolderLock(), MixedRunsGuard(), PseudonymKeyGuard(), DemoWarehouseGuard())
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",

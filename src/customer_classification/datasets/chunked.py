@@ -14,6 +14,8 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 from kedro.io import AbstractDataset, DatasetError
 
+from customer_classification.provenance import write_record
+
 
 class TableChunk:
     """One chunk of a table that a generator node yields: part ``index`` of ``total``.
@@ -81,6 +83,11 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
     def _describe(self) -> dict[str, Any]:
         return {"path": str(PurePosixPath(self._path)), "backend": self._backend}
 
+    @property
+    def folder(self) -> Path:
+        """The table's folder: its parquet parts and the record of the run that wrote them."""
+        return self._path
+
     def _exists(self) -> bool:
         return self._path.is_dir() and any(self._path.glob("*.parquet"))
 
@@ -130,6 +137,7 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
             )
             pq.write_table(table, self._staging / f"part-{chunk.index:05d}.parquet")
         if chunk.index == chunk.total - 1:
+            write_record(self._staging)  # swapped in with the parts: a table and its run never part
             self._commit()
 
     def _start_staging(self) -> None:
