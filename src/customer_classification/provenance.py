@@ -20,6 +20,8 @@ from typing import Any
 from kedro.framework.hooks import hook_impl
 from kedro.pipeline import Pipeline
 
+from customer_classification.run_lock import EndOfRunHook
+
 RECORD_NAME = "_written_by_run.json"
 GUARDED_PIPELINES = ("score", "retrain")
 
@@ -44,7 +46,7 @@ def read_record(folder: Path) -> dict[str, Any] | None:
         return None  # written outside a run, by an older version, or by the bank's own tools
 
 
-class RunRecorder:
+class RunRecorder(EndOfRunHook):
     """Makes the run in progress known to the datasets that record it."""
 
     @hook_impl
@@ -57,16 +59,7 @@ class RunRecorder:
             "env": run_params.get("env"),
         }
 
-    @hook_impl
-    def after_pipeline_run(self, run_params: dict[str, Any], run_result: Any, pipeline: Any, catalog: Any) -> None:
-        self._forget()
-
-    @hook_impl
-    def on_pipeline_error(self, error: Exception, run_params: dict[str, Any], pipeline: Any, catalog: Any) -> None:
-        self._forget()
-
-    @staticmethod
-    def _forget() -> None:
+    def run_ended(self) -> None:
         global _current_run  # noqa: PLW0603 - see before_pipeline_run
         _current_run = None
 

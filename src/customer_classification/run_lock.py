@@ -63,7 +63,22 @@ def describe(holder: dict[str, Any]) -> str:
     )
 
 
-class DataFolderLock:
+class EndOfRunHook:
+    """A hook that undoes at the end of a run, failed or not, what it did before it (``run_ended``)."""
+
+    @hook_impl
+    def after_pipeline_run(self, run_params: dict[str, Any], run_result: Any, pipeline: Any, catalog: Any) -> None:
+        self.run_ended()
+
+    @hook_impl
+    def on_pipeline_error(self, error: Exception, run_params: dict[str, Any], pipeline: Any, catalog: Any) -> None:
+        self.run_ended()
+
+    def run_ended(self) -> None:
+        raise NotImplementedError
+
+
+class DataFolderLock(EndOfRunHook):
     """Takes ``data/.run.lock`` before a run and gives it back after it, failed or not."""
 
     def __init__(self) -> None:
@@ -74,12 +89,7 @@ class DataFolderLock:
         data = Path(run_params.get("project_path") or ".") / "data"
         self.acquire(data, run_params)
 
-    @hook_impl
-    def after_pipeline_run(self, run_params: dict[str, Any], run_result: Any, pipeline: Any, catalog: Any) -> None:
-        self.release()
-
-    @hook_impl
-    def on_pipeline_error(self, error: Exception, run_params: dict[str, Any], pipeline: Any, catalog: Any) -> None:
+    def run_ended(self) -> None:
         self.release()
 
     def acquire(self, data: Path, run_params: dict[str, Any]) -> None:
