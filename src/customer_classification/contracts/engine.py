@@ -27,6 +27,7 @@ from typing import Any, Literal
 import narwhals as nw
 
 from customer_classification.buckets import bucket_count, in_bucket, integer_column
+from customer_classification.contracts.masking import mask_pii
 
 TypeFamily = Literal["int", "float", "string", "date", "datetime", "bool"]
 Severity = Literal["hard", "soft"]
@@ -147,23 +148,6 @@ def _scalar(frame: Frame, expr: nw.Expr) -> Any:
 
 def row_count(frame: Frame) -> int:
     return int(_scalar(frame, nw.len()))
-
-
-def undeclared_columns(frame: Frame, table: TableContract) -> list[str]:
-    """The frame's columns that the contract does not declare, in the frame's order."""
-    declared = set(table.column_names)
-    return [name for name in frame.collect_schema().names() if name not in declared]
-
-
-def mask_pii(value: Any) -> Any:
-    """A PII value's shape without its content: every letter ``x`` or ``X``, every digit ``9``.
-
-    ``+86 138-1234-5678`` shows as ``+99 999-9999-9999``: enough to see a wrong format
-    or a number stored without its separators, nothing to identify a person by.
-    """
-    if value is None or value != value:  # noqa: PLR0124 - NaN, pandas' missing value, is not equal to itself
-        return None
-    return "".join("9" if c.isdigit() else ("X" if c.isupper() else "x") if c.isalpha() else c for c in str(value))
 
 
 def _shown(values: Sequence[Any], column: Column) -> tuple[Any, ...]:

@@ -17,8 +17,13 @@ from customer_classification.contracts.engine import (
     repeated_keys,
     row_count,
     row_rules,
-    undeclared_columns,
 )
+
+
+def undeclared_columns(frame: Frame, table: TableContract) -> list[str]:
+    """The frame's columns that the contract does not declare, in the frame's order."""
+    declared = set(table.column_names)
+    return [name for name in frame.collect_schema().names() if name not in declared]
 
 
 def _distinct(frame: Frame, key: list[str], rows: int, rows_per_pass: int | None) -> Frame:
