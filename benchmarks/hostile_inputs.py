@@ -16,7 +16,10 @@ real secret), spoils the copy as an attacker or a broken extract would, and runs
 * whether a raw PII value (a phone number, a name or an ID number) appears in the
   console output, ``info.log`` or the quality report.
 
-Prints the table and saves it to ``benchmarks/results/<name>.json``.
+``--checkout DIR`` runs another version of the project (its ``conf/`` and
+``src/``), for instance ``git archive <commit> conf src | tar -x -C DIR``, to table
+the same classes before a change. Prints the table and saves it to
+``benchmarks/results/<name>.json``.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from common import machine, save, scratch_project
+from common import RESULTS, machine, save, scratch_project
 
 from customer_classification.datasets.pseudonym_key import DEMO_PSEUDONYM_KEY
 
@@ -71,6 +74,14 @@ def _set_rows(column: str, values: list[Any], dtype: Any = None) -> Callable[[pl
     return change
 
 
+def _key_in_credentials(prod: Path, key: str) -> None:
+    """The key in the environment's credentials, which its catalog entry reads."""
+    (prod / "credentials.yml").write_text(f"pseudonym_key:\n  key: {key}\n")
+    entry = "pseudonym_key:\n  type: customer_classification.datasets.PseudonymKeyDataset\n"
+    with (prod / "catalog.yml").open("a") as catalog:
+        catalog.write(entry + "  credentials: pseudonym_key\n")
+
+
 def _first_two_dated(year: int) -> Callable[[pl.DataFrame], pl.DataFrame]:
     def change(frame: pl.DataFrame) -> pl.DataFrame:
         dated = pl.when(pl.int_range(pl.len()) < 2).then(pl.datetime(year, 3, 1)).otherwise(pl.col("timestamp"))
@@ -91,6 +102,16 @@ CLASSES: dict[str, tuple[str, Callable[[Path], None], dict[str, str]]] = {
         "CC_PSEUDONYM_KEY is the public demo key on the bank's own tables",
         lambda bank: None,
         {"CC_PSEUDONYM_KEY": DEMO_PSEUDONYM_KEY},
+    ),
+    "demo key in credentials": (
+        "conf/prod/credentials.yml holds the public demo key",
+        lambda bank: _key_in_credentials(bank.parents[2] / "conf" / "prod", DEMO_PSEUDONYM_KEY),
+        {"CC_PSEUDONYM_KEY": ""},
+    ),
+    "two runs at once": (
+        "two data_engineering runs started together (the outcome of the one that failed, if any)",
+        lambda bank: None,
+        {},
     ),
     "undeclared column": (
         "customers gets an extra column holding a copy of the phone number",
@@ -217,13 +238,29 @@ def _repairs(work: Path, table_hint: str) -> list[str]:
     for table, entry in tables.items():
         for repair in entry["repairs"]:
             found.append(f"{table}.{repair['column']} '{repair['rule']}': {repair['action']} {repair['rows']}")
-        for dropped in entry.get("undeclared_columns_dropped", []):
-            found.append(f"{table}.{dropped}: undeclared column dropped")
     return [f for f in found if table_hint in f or not table_hint]
 
 
 def _spoiled_table(description: str) -> str:
     return next((t for t in RAW_TABLES if t in description), "")
+
+
+def _kedro_run(work: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    command = ["kedro", "run", "--env", "prod", "--pipelines", "data_engineering"]
+    return subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, check=False)
+
+
+def _two_runs_at_once(work: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Start two runs together; the one that failed, or the second if both passed."""
+    command = ["kedro", "run", "--env", "prod", "--pipelines", "data_engineering"]
+    runs = [
+        subprocess.Popen(command, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for _ in range(2)
+    ]
+    done = [subprocess.CompletedProcess(run.args, 0, run.communicate()[0], "") for run in runs]
+    for run, result in zip(runs, done, strict=True):
+        result.returncode = run.returncode
+    return next((result for result in done if result.returncode), done[1])
 
 
 def run_class(work: Path, name: str, clean_bank: Path, pii: list[str]) -> dict[str, Any]:
@@ -233,6 +270,8 @@ def run_class(work: Path, name: str, clean_bank: Path, pii: list[str]) -> dict[s
     for layer in ("02_intermediate", "03_primary", "04_feature", "08_reporting"):
         shutil.rmtree(work / "data" / layer, ignore_errors=True)
     (work / "info.log").unlink(missing_ok=True)
+    (work / "conf" / "prod" / "credentials.yml").unlink(missing_ok=True)
+    (work / "conf" / "prod" / "catalog.yml").write_text("# the bank's own tables: not the demo's\n" + PROD_CATALOG)
     shutil.copytree(clean_bank, bank)
     spoil(bank)
     before = _digest(bank)
@@ -246,14 +285,7 @@ def run_class(work: Path, name: str, clean_bank: Path, pii: list[str]) -> dict[s
     )
     env.update(extra_env)
     started = time.perf_counter()
-    completed = subprocess.run(
-        ["kedro", "run", "--env", "prod", "--pipelines", "data_engineering"],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = _two_runs_at_once(work, env) if name == "two runs at once" else _kedro_run(work, env)
     output = completed.stdout + completed.stderr
     log = (work / "info.log").read_text() if (work / "info.log").exists() else ""
     quality = work / "data" / "08_reporting" / "data_quality_table.csv"
@@ -284,11 +316,13 @@ def _accepted_note(work: Path, name: str) -> str:
     return "run passed; nothing counted"
 
 
-def _prepare(work: Path, customers: int) -> Path:
+def _prepare(work: Path, customers: int, checkout: Path | None) -> Path:
     scratch_project(work)
-    prod = work / "conf" / "prod"
-    prod.mkdir(parents=True, exist_ok=True)
-    (prod / "catalog.yml").write_text("# the bank's own tables: not the demo's\n" + PROD_CATALOG)
+    if checkout is not None:  # an older version of the project, for a table before a change
+        for name in ("conf", "src"):
+            shutil.rmtree(work / name)
+            shutil.copytree(checkout / name, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    (work / "conf" / "prod").mkdir(parents=True, exist_ok=True)
     clean = work / "data" / "01_raw" / "demo_bank"
     marker = work / "data" / f".demo_bank_{customers}"
     if not marker.exists():
@@ -305,10 +339,15 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=500)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/cc-hostile-inputs"))
     parser.add_argument("--name", default="hostile_inputs", help="results file name, without .json")
-    parser.add_argument("--only", nargs="*", help="run only these classes")
+    parser.add_argument(
+        "--only", nargs="*", help="run only these classes, updating them in the saved table of that name"
+    )
+    parser.add_argument(
+        "--checkout", type=Path, default=None, help="a project folder whose conf/ and src/ run (default: this one)"
+    )
     args = parser.parse_args()
 
-    clean = _prepare(args.workdir, args.customers)
+    clean = _prepare(args.workdir, args.customers, args.checkout)
     pii = _pii_values(clean)
     rows = []
     for name in args.only or CLASSES:
@@ -316,6 +355,11 @@ def main() -> None:
         rows.append(row)
         intact = "yes" if row["raw_data_intact"] else "NO"
         print(f"{name:<28} {row['outcome']:<9} intact={intact:<3} pii={row['pii_printed']:<3} {row['message'][:150]}")
+    previous = RESULTS / f"{args.name}.json"
+    if args.only and previous.exists():  # a partial run updates its classes in the saved table
+        kept = {row["class"]: row for row in json.loads(previous.read_text())["classes"]}
+        kept.update({row["class"]: row for row in rows})
+        rows = [kept[name] for name in CLASSES if name in kept]
     result = {"benchmark": "hostile_inputs", "customers": args.customers, "classes": rows, "machine": machine()}
     print(f"saved {save(args.name, result)}")
 
