@@ -13,6 +13,14 @@ from kedro.framework.startup import bootstrap_project
 
 from customer_classification.demo_bank import bank
 from customer_classification.demo_bank.params import DemoBankParams
+from customer_classification.warning_filters import UNACTIONABLE
+
+
+def pytest_configure(config):
+    # the warnings no user can act on, silenced for the reasons warning_filters.py gives
+    for entry in UNACTIONABLE:
+        config.addinivalue_line("filterwarnings", entry.pytest_filter)
+
 
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("DO_NOT_TRACK", "1")

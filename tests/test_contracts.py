@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import narwhals as nw
 import pandas as pd
 import polars as pl
 import pytest
@@ -15,7 +18,10 @@ from customer_classification.contracts import (
     raise_for_violations,
     validate_table,
 )
+from customer_classification.contracts.engine import FINITE
 from customer_classification.contracts.repair import repair_table
+from customer_classification.pipelines.data_engineering.monthly import monthly_transactions
+from customer_classification.pipelines.data_engineering.quality import check_and_repair
 from tests.conftest import build_bank
 
 
@@ -178,3 +184,67 @@ def test_key_checks_in_buckets_find_what_one_pass_finds(small_bank, small_params
         expected.sort_values(keys, ignore_index=True),
         check_dtype=False,
     )
+
+
+def test_nan_and_infinite_money_is_counted_and_repaired_before_the_monthly_sums(small_bank, small_params):
+    as_of = small_params.month_ends[-1]
+    tables = {name: pl.from_pandas(small_bank[name]) for name in RAW_TABLES}
+    spoiled = tables["transactions"].with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(float("nan"))
+        .when(pl.int_range(pl.len()) == 1).then(float("-inf"))
+        .otherwise(pl.col("amount")).alias("amount")
+    )  # fmt: skip
+    tables["transactions"] = spoiled
+    violations = check(tables, "transactions", as_of)
+    finite = next(v for v in violations if v.column == "amount" and v.rule == FINITE)
+    assert finite.count == 2 and not finite.stops_run
+    assert {str(e) for e in finite.examples} == {"nan", "-inf"}
+
+    repaired, counts = check_and_repair(tables, as_of)
+    repair = next(r for r in counts["tables"]["transactions"]["repairs"] if r["rule"] == FINITE)
+    assert repair["action"] == "dropped rows" and repair["rows"] == 2
+    assert repaired["transactions"]["amount"].is_finite().all()
+    assert monthly_transactions(nw.from_native(repaired["transactions"])).shape[0] > 0
+
+
+def test_examples_from_pii_columns_are_masked_in_errors_and_reports(small_bank, small_params):
+    customers = small_bank["customers"]
+    digits = customers["phone"].str.replace(r"\D", "", regex=True)
+    wrong_type = customers.assign(phone=digits.astype("Int64"))
+    with pytest.raises(ContractError) as error:
+        check(dict(small_bank, customers=wrong_type), "customers", small_params.month_ends[-1])
+    message = str(error.value)
+    assert "table 'customers', column 'phone', rule 'type is string'" in message
+    assert not [number for number in digits.dropna().head(10) if number in message]
+    assert "'99999999" in message, "the shape of the value is shown"
+
+    offending = customers.assign(name=customers["name"].where(customers.index >= 2, None))
+    contract = RAW_TABLES["customers"]
+    violation = next(v for v in validate_table(offending.assign(gender="F"), contract) if v.column == "name")
+    assert violation.examples == (None,)
+    named = next(
+        v for v in validate_table(customers.head(3), replace_column(contract, "name", allowed=("nobody",)))
+        if v.column == "name"
+    )  # fmt: skip
+    record = named.as_record()["examples"]
+    assert record and not set(record) & set(customers["name"].head(3))
+    assert all(set(e) <= set("xX -.'") for e in record)
+
+
+def replace_column(contract, name: str, **changes):
+    """The contract with one column's declaration changed."""
+    columns = tuple(dataclasses.replace(c, **changes) if c.name == name else c for c in contract.columns)
+    return dataclasses.replace(contract, columns=columns)
+
+
+def test_event_dates_before_the_floor_are_counted_and_dropped(small_bank, small_params):
+    as_of = small_params.month_ends[-1]
+    transactions = small_bank["transactions"].copy()
+    transactions.loc[transactions.index[:2], "timestamp"] = pd.Timestamp("1850-03-01")
+    violations = check(dict(small_bank, transactions=transactions), "transactions", as_of)
+    floor = next(v for v in violations if v.column == "timestamp" and v.rule.startswith(">="))
+    assert floor.rule == ">= 1970-01-02 00:00:00" and floor.count == 2 and floor.severity == "soft"
+    assert floor.examples == ("1850-03-01T00:00:00",)
+    repaired, repairs = repair_table(transactions, RAW_TABLES["transactions"], small_bank, as_of=as_of)
+    assert repaired["timestamp"].min() >= pd.Timestamp("1970-01-02")
+    assert next(r for r in repairs if r.rule == floor.rule).rows == 2

@@ -10,7 +10,8 @@ import polars as pl
 import pytest
 from kedro.io import DatasetError
 
-from customer_classification.datasets import ChunkedParquetDataset, TableChunk
+from customer_classification.datasets import ChunkedParquetDataset, ModelRegistryDataset, TableChunk
+from customer_classification.registry import RegistryUpdate, empty_state
 
 
 def frame(start: int, n: int) -> pd.DataFrame:
@@ -59,3 +60,36 @@ def test_a_written_chunk_no_longer_holds_its_rows(tmp_path):
     assert "written" in repr(chunk)
     with pytest.raises(DatasetError, match="already written"):
         chunk.take()
+
+
+@pytest.mark.parametrize("backend", ["pandas", "polars", "polars_lazy"])
+def test_a_truncated_part_is_named_with_its_table(tmp_path, backend):
+    path = tmp_path / "transactions"
+    writer = ChunkedParquetDataset(path=str(path))
+    for index in range(2):
+        writer.save(TableChunk(frame(index * 10, 10), index, 2))
+    part = path / "part-00001.parquet"
+    part.write_bytes(part.read_bytes()[:100])
+    with pytest.raises(DatasetError, match=r"Table 'transactions' .*the part part-00001.parquet is not a readable"):
+        ChunkedParquetDataset(path=str(path), backend=backend).load()
+
+
+def test_leftovers_of_a_killed_run_are_cleaned_by_the_next_successful_write(tmp_path):
+    path = tmp_path / "holdings"
+    ChunkedParquetDataset(path=str(path)).save(frame(0, 5))
+    retired = tmp_path / ".holdings.retired-0badc0de"  # killed between the swap and the clean-up
+    retired.mkdir()
+    (retired / "part-00000.parquet").write_bytes(b"old")
+    ChunkedParquetDataset(path=str(path)).save(frame(5, 5))
+    assert [p.name for p in tmp_path.iterdir()] == ["holdings"]
+
+    registry = ModelRegistryDataset(path=str(tmp_path / "registry"))
+    half_written = tmp_path / "registry" / "tag_binner" / ".2026-10.pkl.k1ll3d.tmp"
+    half_written.parent.mkdir(parents=True)
+    half_written.write_bytes(b"half a pickle")
+    registry.save(RegistryUpdate(empty_state(), {("tag_binner", "2026-10"): {"binner": 1}}))
+    assert sorted(p.name for p in (tmp_path / "registry").rglob("*")) == [
+        "2026-10.pkl",
+        "model_registry.json",
+        "tag_binner",
+    ]

@@ -9,6 +9,7 @@ from kedro.framework.hooks import hook_impl
 from kedro.pipeline import Pipeline
 
 from customer_classification.contracts import RAW_TABLES
+from customer_classification.datasets.pseudonym_key import is_demo_key
 
 
 class DemoWarehouseGuard:
@@ -39,22 +40,43 @@ class DemoWarehouseGuard:
 
 
 class PseudonymKeyGuard:
-    """Stops a run that would pseudonymise a real warehouse's PII with the public demo key."""
+    """Stops a run that would pseudonymise a real warehouse's PII with the public demo key.
+
+    The key is judged by its value, however it is given (fallback, environment variable,
+    credentials, a dataset of another type): pseudonyms under a published key can be
+    recomputed by anyone from a national ID number.
+    """
 
     @hook_impl
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Pipeline, catalog: Any) -> None:
         if "pseudonym_key" not in pipeline.all_inputs() or "pseudonym_key" not in catalog:
             return
         key = catalog.get("pseudonym_key")
-        if not getattr(key, "uses_demo_key", False):
+        if not _gives_demo_key(key):
             return
         real = [name for name in RAW_TABLES if name in catalog and not _is_demo_output(catalog.get(name))]
-        if real:
-            raise RuntimeError(
-                f"The raw tables {', '.join(real)} are not the demo bank's, but no pseudonymisation key is set: "
-                "set the environment variable CC_PSEUDONYM_KEY or 'pseudonym_key: {key: ...}' in "
-                "conf/<env>/credentials.yml. The public demo key is only for the demo bank."
-            )
+        if not real:
+            return
+        problem = (
+            "no pseudonymisation key is set"
+            if getattr(key, "falls_back_to_demo_key", False)
+            else "the pseudonymisation key is set to the public demo key"
+        )
+        raise RuntimeError(
+            f"The raw tables {', '.join(real)} are not the demo bank's, but {problem}: "
+            "set the environment variable CC_PSEUDONYM_KEY or 'pseudonym_key: {key: ...}' in "
+            "conf/<env>/credentials.yml to a secret of your own. The public demo key is only for the demo bank."
+        )
+
+
+def _gives_demo_key(dataset: Any) -> bool:
+    """Whether the key dataset yields the public demo key; a dataset that cannot say is loaded."""
+    if hasattr(dataset, "uses_demo_key"):
+        return bool(dataset.uses_demo_key)
+    try:
+        return is_demo_key(dataset.load())
+    except Exception:  # noqa: BLE001 - a key that cannot be loaded fails the run at its node, with its own error
+        return False
 
 
 def _is_demo_output(dataset: Any) -> bool:

@@ -2,7 +2,14 @@
 
 import os
 
+from customer_classification.console import whole_lines_when_not_a_terminal
 from customer_classification.hooks import DemoWarehouseGuard, PseudonymKeyGuard, SparkHooks
+from customer_classification.provenance import MixedRunsGuard, RunRecorder
+from customer_classification.run_lock import DataFolderLock
+from customer_classification.warning_filters import ignore_unactionable_warnings
+
+ignore_unactionable_warnings()
+whole_lines_when_not_a_terminal()
 
 # LightGBM's OpenMP threads spin while waiting by default; on a machine whose cores are
 # shared (2 cores, other processes) that spinning makes training 10x slower. Kedro reads
@@ -10,8 +17,9 @@ from customer_classification.hooks import DemoWarehouseGuard, PseudonymKeyGuard,
 # runtime loads; a value set by the user wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-# pluggy calls the hook registered last first: the demo guard speaks first
-HOOKS = (SparkHooks(), PseudonymKeyGuard(), DemoWarehouseGuard())
+# pluggy calls the hook registered last first: the demo guard speaks first, and the data
+# folder is locked only once every guard has let the run start
+HOOKS = (SparkHooks(), RunRecorder(), DataFolderLock(), MixedRunsGuard(), PseudonymKeyGuard(), DemoWarehouseGuard())
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",

@@ -27,10 +27,12 @@ from typing import Any, Literal
 import narwhals as nw
 
 from customer_classification.buckets import bucket_count, in_bucket, integer_column
+from customer_classification.contracts.masking import mask_pii
 
 TypeFamily = Literal["int", "float", "string", "date", "datetime", "bool"]
 Severity = Literal["hard", "soft"]
 N_EXAMPLES = 5
+FINITE = "finite (not NaN or infinite)"
 
 
 @dataclass(frozen=True)
@@ -98,11 +100,11 @@ class Violation:
         return self.severity == "hard" or self.share > self.tolerance
 
     def describe(self) -> str:
-        shown = ", ".join(repr(e) for e in self.examples)
         limit = "" if self.severity == "hard" else f" (tolerance {self.tolerance:.2%})"
+        shown = f"; examples: {', '.join(repr(e) for e in self.examples)}" if self.examples else ""
         return (
             f"table '{self.table}', column '{self.column}', rule '{self.rule}': "
-            f"{self.count:,} of {self.rows:,} rows ({self.share:.2%}){limit}; examples: {shown}"
+            f"{self.count:,} of {self.rows:,} rows ({self.share:.2%}){limit}{shown}"
         )
 
     def as_record(self) -> dict[str, Any]:
@@ -148,11 +150,17 @@ def row_count(frame: Frame) -> int:
     return int(_scalar(frame, nw.len()))
 
 
-def _examples(frame: Frame, condition: nw.Expr, column: str) -> tuple[Any, ...]:
+def _shown(values: Sequence[Any], column: Column) -> tuple[Any, ...]:
+    """Example values as an error or a report may show them: dates as ISO text, PII masked."""
+    shown = (v.isoformat() if isinstance(v, dt.date) else v for v in values)
+    return tuple(mask_pii(v) if column.pii else v for v in shown)
+
+
+def _examples(frame: Frame, condition: nw.Expr, column: Column) -> tuple[Any, ...]:
     """The smallest few distinct offending values: the same on every engine and run."""
-    offending = frame.filter(condition).select(column).unique().sort(column, nulls_last=True).head(N_EXAMPLES)
-    values = collect_frame(offending)[column].to_list()
-    return tuple(v.isoformat() if isinstance(v, dt.date) else v for v in values)
+    name = column.name
+    offending = frame.filter(condition).select(name).unique().sort(name, nulls_last=True).head(N_EXAMPLES)
+    return _shown(collect_frame(offending)[name].to_list(), column)
 
 
 def _type_matches(dtype: Any, family: TypeFamily) -> bool:
@@ -179,6 +187,9 @@ def value_rules(column: Column, as_of: dt.date | None = None) -> list[tuple[str,
     rules: list[tuple[str, nw.Expr]] = []
     if not column.nullable:
         rules.append(("not_null", col.is_null()))
+    if column.dtype == "float":
+        # NaN and infinities pass every range rule (NaN compares false) and break sums downstream
+        rules.append((FINITE, ~col.is_finite() & ~col.is_null()))
     if column.minimum is not None:
         rules.append((f">= {column.minimum}", col < column.minimum))
     maximum = _as_of_bound(column, as_of)
@@ -347,7 +358,7 @@ def validate_table(
     for column in table.columns:
         if column.name in missing or _type_matches(schema[column.name], column.dtype):
             continue
-        shown = collect_frame(frame.select(column.name).head(N_EXAMPLES - 1))[column.name].to_list()
+        shown = _shown(collect_frame(frame.select(column.name).head(N_EXAMPLES - 1))[column.name].to_list(), column)
         found.append(
             Violation(
                 table.name, column.name, f"type is {column.dtype}", "hard", rows, rows,
@@ -360,11 +371,12 @@ def validate_table(
     _, counts = count_rules(flagged, rules)
     for rule, count in zip(rules, counts, strict=True):
         if count:
-            examples = _examples(flagged, rule.condition, rule.column)
+            examples = _examples(flagged, rule.condition, table.column(rule.column))
             found.append(
                 Violation(table.name, rule.column, rule.rule, rule.severity, count, rows, examples, rule.tolerance)
             )
-    return found + _key_rules(frame, table, rows, rows_per_pass)
+    # undeclared columns are dropped by the repair, so rows are told apart on the declared ones
+    return found + _key_rules(frame.select(table.column_names), table, rows, rows_per_pass)
 
 
 def raise_for_violations(violations: Sequence[Violation]) -> None:

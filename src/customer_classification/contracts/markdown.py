@@ -22,15 +22,22 @@ direction and event-type columns are the bank's vocabularies, declared in
 How a table is checked:
 
 * **hard** rules stop the run whatever the count: a required column is missing, a
-  column has the wrong type family, or two different rows share a key.
-* **soft** rules (value ranges, allowed values, non-null, foreign keys, exact
-  duplicate rows, dates after the end of the history) are repaired or dropped by
-  data engineering and counted in the data-quality report; they stop the run only
-  when the share of offending rows exceeds the rule's tolerance, because then the
-  extract itself is broken. Every soft rule tolerates 0.1% of a table's rows.
+  column has the wrong type family, two different rows share a key, or the table
+  has no rows (unless `data_engineering.allow_empty_tables` lists it).
+* **soft** rules (value ranges, finite numbers, allowed values, non-null, foreign
+  keys, exact duplicate rows, dates after the end of the history) are repaired or
+  dropped by data engineering and counted in the data-quality report; they stop
+  the run only when the share of offending rows exceeds the rule's tolerance,
+  because then the extract itself is broken. Every soft rule tolerates 0.1% of a
+  table's rows. Every `float` column must be finite: NaN and infinities pass every
+  range rule and would break the sums downstream.
+
+Only the declared columns pass validation: any other column of a raw table is
+dropped, and named in the log and the data-quality report.
 
 Every error names the table, the column, the rule, the count and a few example
-values. Type families: `int`, `float` (integers accepted), `string` (also
+values; examples from a PII column are masked everywhere (errors, log, quality
+report) to their shape: every letter `x` or `X`, every digit `9`. Type families: `int`, `float` (integers accepted), `string` (also
 categorical), `date` (date or datetime), `datetime`, `bool`. Columns marked PII
 are direct personal identifiers: data engineering must not carry them past the
 intermediate layer.
@@ -39,6 +46,8 @@ intermediate layer.
 
 def _rules(column: Column) -> str:
     parts = ["nullable" if column.nullable else "not null"]
+    if column.dtype == "float":
+        parts.append("finite")
     if column.minimum is not None:
         parts.append(f">= {column.minimum}")
     if column.maximum is not None:

@@ -21,6 +21,10 @@ from customer_classification.taxonomy import (
 )
 
 _EARLIEST = dt.datetime(1900, 1, 2)
+# the floor of event dates (balances, transactions, app events, offers): no bank keeps
+# electronic records of such events from before 1970, and 1970-01-01 itself is the zero
+# of Unix time, which a broken export writes for a missing date
+_EARLIEST_EVENT = dt.datetime(1970, 1, 2)
 _CUSTOMER_FK = ForeignKey("customer_id", "customers", "customer_id")
 _PRODUCT_FK = ForeignKey("product_id", "products", "product_id")
 
@@ -81,7 +85,7 @@ HOLDINGS = TableContract(
     (
         Column("customer_id", "int", "Customer."),
         Column("product_id", "string", "Product held."),
-        Column("month_end", "date", "Month-end date of the balance.", not_after_as_of=True),
+        Column("month_end", "date", "Month-end date of the balance.", minimum=_EARLIEST_EVENT, not_after_as_of=True),
         Column("balance", "float", "Balance at month end (never negative).", minimum=0),
     ),
     key=("customer_id", "product_id", "month_end"),
@@ -94,7 +98,7 @@ TRANSACTIONS = TableContract(
     (
         Column("transaction_id", "int", "Transaction key."),
         Column("customer_id", "int", "Customer."),
-        Column("timestamp", "datetime", "When it was booked.", not_after_as_of=True),
+        Column("timestamp", "datetime", "When it was booked.", minimum=_EARLIEST_EVENT, not_after_as_of=True),
         Column("amount", "float", "Amount, always positive; the direction gives the sign.", minimum=0.01),
         Column("direction", "string", "credit (money in) or debit (money out).", allowed=TRANSACTION_DIRECTIONS),
         Column("channel", "string", "Channel used.", allowed=TRANSACTION_CHANNELS),
@@ -111,7 +115,7 @@ CREDIT_LINES = TableContract(
         Column("credit_line_id", "int", "Credit line key."),
         Column("customer_id", "int", "Customer."),
         Column("product_id", "string", "Credit product of the line."),
-        Column("month_end", "date", "Month-end date.", not_after_as_of=True),
+        Column("month_end", "date", "Month-end date.", minimum=_EARLIEST_EVENT, not_after_as_of=True),
         Column("credit_limit", "float", "Credit limit; zero for a frozen line.", minimum=0),
         Column("cumulative_drawn_amount", "float", "Amount drawn and outstanding at month end.", minimum=0),
     ),
@@ -125,7 +129,7 @@ DIGITAL_EVENTS = TableContract(
     (
         Column("event_id", "int", "Event key."),
         Column("customer_id", "int", "Customer."),
-        Column("timestamp", "datetime", "When it happened.", not_after_as_of=True),
+        Column("timestamp", "datetime", "When it happened.", minimum=_EARLIEST_EVENT, not_after_as_of=True),
         Column("event_type", "string", "login, product_view or search.", allowed=DIGITAL_EVENT_TYPES),
         Column(
             "product_category",
@@ -148,9 +152,15 @@ CAMPAIGN_RESPONSES = TableContract(
         Column("customer_id", "int", "Customer offered."),
         Column("product_category", "string", "Category offered.", allowed=PRODUCT_CATEGORIES),
         Column("channel", "string", "Channel of the offer.", allowed=CAMPAIGN_CHANNELS),
-        Column("offer_date", "date", "Date of the offer.", not_after_as_of=True),
+        Column("offer_date", "date", "Date of the offer.", minimum=_EARLIEST_EVENT, not_after_as_of=True),
         Column("responded", "bool", "Whether the customer responded positively."),
-        Column("response_date", "date", "Date of the response; empty without one.", nullable=True),
+        Column(
+            "response_date",
+            "date",
+            "Date of the response; empty without one.",
+            nullable=True,
+            minimum=_EARLIEST_EVENT,
+        ),
     ),
     key=("campaign_id", "customer_id"),
     foreign_keys=(_CUSTOMER_FK,),

@@ -20,6 +20,12 @@ from customer_classification.contracts.engine import (
 )
 
 
+def undeclared_columns(frame: Frame, table: TableContract) -> list[str]:
+    """The frame's columns that the contract does not declare, in the frame's order."""
+    declared = set(table.column_names)
+    return [name for name in frame.collect_schema().names() if name not in declared]
+
+
 def _distinct(frame: Frame, key: list[str], rows: int, rows_per_pass: int | None) -> Frame:
     """The frame without exact duplicate rows.
 
@@ -38,12 +44,13 @@ def _distinct(frame: Frame, key: list[str], rows: int, rows_per_pass: int | None
 
 @dataclass(frozen=True)
 class Repair:
-    """What :func:`repair_table` did for one rule: rows dropped, or values set to missing."""
+    """What :func:`repair_table` did for one rule: rows dropped, values set to missing, or an
+    undeclared column dropped (``rows``: the rows that carried it)."""
 
     table: str
     column: str
     rule: str
-    action: Literal["dropped rows", "set to missing"]
+    action: Literal["dropped rows", "set to missing", "dropped column"]
     rows: int
 
     def as_record(self) -> dict[str, Any]:
@@ -59,19 +66,25 @@ def repair_table(
 ) -> tuple[Any, list[Repair]]:
     """Repair the soft violations of a table that passed :func:`raise_for_violations`.
 
-    Exact duplicate rows are dropped (one kept). A value breaking a rule of a
-    nullable column is set to missing and the row kept; a row breaking a rule of
-    a required column, or pointing at an unknown key, is dropped. Returns the
-    repaired native frame and one :class:`Repair` per rule that changed rows (the
-    rows breaking that rule; a row breaking two rules counts under both).
+    Only the declared columns leave: a column the contract does not declare is
+    dropped (an extract may carry a copy of a PII column under another name, which
+    no rule would protect). Exact duplicate rows are dropped (one kept); the rows
+    are compared on the declared columns. A value breaking a rule of a nullable
+    column is set to missing and the row kept; a row breaking a rule of a required
+    column, or pointing at an unknown key, is dropped. Returns the repaired native
+    frame and one :class:`Repair` per undeclared column and per rule that changed
+    rows (the rows breaking that rule; a row breaking two rules counts under both).
     """
     frame = nw.from_native(native_frame)
-    columns = frame.collect_schema().names()
+    columns = table.column_names
     before = row_count(frame)
-    frame = _distinct(frame, list(table.key), before, rows_per_pass)
+    repairs = [
+        Repair(table.name, name, "undeclared column", "dropped column", before)
+        for name in undeclared_columns(frame, table)
+    ]
+    frame = _distinct(frame.select(columns), list(table.key), before, rows_per_pass)
     flagged, rules = row_rules(frame, table, references, as_of)
     rows, counts = count_rules(flagged, rules)
-    repairs = []
     if before > rows:
         repairs.append(Repair(table.name, "+".join(table.key), "exact duplicate row", "dropped rows", before - rows))
     broken = [(rule, count) for rule, count in zip(rules, counts, strict=True) if count]

@@ -14,6 +14,8 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 from kedro.io import AbstractDataset, DatasetError
 
+from customer_classification.provenance import write_record
+
 
 class TableChunk:
     """One chunk of a table that a generator node yields: part ``index`` of ``total``.
@@ -81,6 +83,11 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
     def _describe(self) -> dict[str, Any]:
         return {"path": str(PurePosixPath(self._path)), "backend": self._backend}
 
+    @property
+    def folder(self) -> Path:
+        """The table's folder: its parquet parts and the record of the run that wrote them."""
+        return self._path
+
     def _exists(self) -> bool:
         return self._path.is_dir() and any(self._path.glob("*.parquet"))
 
@@ -92,10 +99,24 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
 
             return SparkSession.builder.getOrCreate().read.parquet(str(self._path))
         files = sorted(str(p) for p in self._path.glob("*.parquet"))
+        self._check_footers(files)
         if self._backend == "pandas":
             return pads.dataset(files, format="parquet").to_table().to_pandas()
         scan = pl.scan_parquet(files)
         return scan if self._backend == "polars_lazy" else scan.collect()
+
+    def _check_footers(self, files: list[str]) -> None:
+        """Read every part's footer (a few KiB each), so that a truncated or corrupt part
+        stops the load naming its table and file; a lazy scan would fail later, in
+        whichever node first reads it, with an error that names neither."""
+        for file in files:
+            try:
+                pq.read_metadata(file)
+            except (pa.ArrowException, OSError) as error:
+                raise DatasetError(
+                    f"Table '{self._path.name}' ({self._path}): the part {Path(file).name} is not a readable "
+                    f"parquet file (truncated or corrupt: {error}). Re-extract the table or restore that part."
+                ) from error
 
     def save(self, data: Any) -> None:
         chunk = data if isinstance(data, TableChunk) else TableChunk(data, 0, 1)
@@ -116,11 +137,15 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
             )
             pq.write_table(table, self._staging / f"part-{chunk.index:05d}.parquet")
         if chunk.index == chunk.total - 1:
+            write_record(self._staging)  # swapped in with the parts: a table and its run never part
             self._commit()
 
     def _start_staging(self) -> None:
-        for abandoned in self._path.parent.glob(f".{self._path.name}.staging-*"):
-            shutil.rmtree(abandoned, ignore_errors=True)  # left by an interrupted run
+        # left by an interrupted run: a half-written table, or a previous table that a run
+        # killed between the swap and the clean-up did not delete
+        for pattern in (f".{self._path.name}.staging-*", f".{self._path.name}.retired-*"):
+            for abandoned in self._path.parent.glob(pattern):
+                shutil.rmtree(abandoned, ignore_errors=True)
         self._path.parent.mkdir(parents=True, exist_ok=True)
         self._staging = self._path.with_name(f".{self._path.name}.staging-{uuid.uuid4().hex[:8]}")
 

@@ -88,6 +88,14 @@ class ModelRegistryDataset(AbstractDataset[RegistryUpdate, ModelRegistry]):
                 )
         document = json.dumps(data.state, indent=2, sort_keys=True) + "\n"
         write_atomically(self._root / DOCUMENT, document.encode("utf-8"))
+        self._remove_abandoned_temporaries()
+
+    def _remove_abandoned_temporaries(self) -> None:
+        """Delete the temporary files of writes that a killed run left half done. Every write
+        of this save has been renamed into place by now, and the project's run lock keeps
+        other runs out, so any temporary file left belongs to a run that is gone."""
+        for temporary in self._root.rglob(".*.tmp"):
+            temporary.unlink(missing_ok=True)
 
     def _exists(self) -> bool:
         return (self._root / DOCUMENT).exists()

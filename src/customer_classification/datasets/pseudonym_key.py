@@ -10,6 +10,11 @@ from kedro.io import AbstractDataset, DatasetError
 DEMO_PSEUDONYM_KEY = "demo-bank-pseudonym-key-not-for-real-data"
 
 
+def is_demo_key(key: object) -> bool:
+    """Whether ``key`` is the public demo key, give or take surrounding blanks (a pasted newline)."""
+    return isinstance(key, str) and key.strip() == DEMO_PSEUDONYM_KEY
+
+
 class PseudonymKeyDataset(AbstractDataset[None, str]):
     """The secret key of PII pseudonyms, never written anywhere.
 
@@ -39,15 +44,26 @@ class PseudonymKeyDataset(AbstractDataset[None, str]):
         self._allow_demo_key = allow_demo_key
         self.metadata = metadata
 
+    def _configured_key(self) -> str | None:
+        return os.environ.get(self._env_var) or self._credential
+
+    @property
+    def falls_back_to_demo_key(self) -> bool:
+        """Whether no key is set, so that a load would fall back to the demo key (or fail)."""
+        return self._configured_key() is None
+
     @property
     def uses_demo_key(self) -> bool:
-        return not (os.environ.get(self._env_var) or self._credential)
+        """Whether a load gives the public demo key: by the demo's fallback, or because the
+        environment variable or the credential holds it (anyone can recompute pseudonyms under it)."""
+        key = self._configured_key()
+        return key is None or is_demo_key(key)
 
     def _describe(self) -> dict[str, Any]:
         return {"env_var": self._env_var, "allow_demo_key": self._allow_demo_key}
 
     def load(self) -> str:
-        key = os.environ.get(self._env_var) or self._credential
+        key = self._configured_key()
         if key:
             return key
         if self._allow_demo_key:

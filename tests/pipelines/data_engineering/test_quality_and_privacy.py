@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import inspect
+import logging
 
 import pytest
 
-from customer_classification.contracts import ContractError
+from customer_classification.contracts import RAW_TABLES, ContractError
 from customer_classification.pipelines.data_engineering.nodes import validate_raw_tables
 from customer_classification.pipelines.data_engineering.pipeline import RAW_INPUTS
 from customer_classification.pipelines.data_engineering.privacy import PSEUDONYM_LENGTH, protect
@@ -80,3 +81,30 @@ def test_raw_tables_reach_the_validation_node_under_their_own_names():
     """The node's inputs follow the contract's table order; its arguments must too."""
     arguments = list(inspect.signature(validate_raw_tables).parameters)
     assert arguments[: len(RAW_INPUTS)] == RAW_INPUTS
+
+
+def _validate(raw: dict, params) -> dict:
+    return validate_raw_tables(**{name: raw[name] for name in RAW_INPUTS}, data_engineering=params)
+
+
+def test_only_declared_columns_leave_validation_and_the_dropped_ones_are_named(small_bank, de_params, caplog):
+    customers = small_bank["customers"].assign(mobile_copy=small_bank["customers"]["phone"])
+    with caplog.at_level(logging.WARNING):
+        outputs = _validate(dict(small_bank, customers=customers), de_params)
+    assert list(outputs["validated_customers"].columns) == RAW_TABLES["customers"].column_names
+    assert outputs["data_quality_report"]["tables"]["customers"]["undeclared_columns_dropped"] == ["mobile_copy"]
+    table = outputs["data_quality_table"]
+    dropped = table[table["rule"] == "undeclared column"]
+    assert dropped[["table", "column", "action"]].values.tolist() == [["customers", "mobile_copy", "dropped column"]]
+    assert "customers.mobile_copy" in caplog.text
+    assert customers["mobile_copy"].notna().any(), "the raw table is not modified"
+
+
+def test_an_empty_table_stops_the_run_naming_it_unless_allowed(small_bank, de_params):
+    emptied = dict(small_bank, digital_events=small_bank["digital_events"].head(0))
+    with pytest.raises(ContractError, match=r"table 'digital_events', column '\(whole table\)', rule 'has rows"):
+        _validate(emptied, de_params)
+
+    allowed = de_params.model_copy(update={"allow_empty_tables": ["digital_events"]})
+    outputs = _validate(emptied, allowed)
+    assert outputs["data_quality_report"]["tables"]["digital_events"]["rows_out"] == 0

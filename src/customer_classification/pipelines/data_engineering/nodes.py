@@ -40,7 +40,8 @@ def validate_raw_tables(
     """Check every raw table against its contract and repair the soft violations.
 
     Stops the run (nothing downstream is written) on a missing column, a wrong
-    type, a key collision or a share of bad rows above a rule's tolerance.
+    type, a key collision, a share of bad rows above a rule's tolerance or an
+    empty table that ``allow_empty_tables`` does not name.
     Returns ``validated_<table>`` for each table, the data-quality report (dict)
     and the same report as a table.
     """
@@ -54,13 +55,23 @@ def validate_raw_tables(
         "digital_events": digital_events,
         "campaign_responses": campaign_responses,
     }
-    repaired, report = check_and_repair(tables, data_engineering.history_end, data_engineering.rows_per_pass)
+    repaired, report = check_and_repair(
+        tables, data_engineering.history_end, data_engineering.rows_per_pass, data_engineering.allow_empty_tables
+    )
     logger.info(
         "Data quality: %s rows dropped and %s values set to missing across %s tables",
         f"{report['rows_dropped']:,}",
         f"{report['values_set_to_missing']:,}",
         len(tables),
     )
+    undeclared = [
+        f"{name}.{column}" for name, entry in report["tables"].items() for column in entry["undeclared_columns_dropped"]
+    ]
+    if undeclared:
+        logger.warning(
+            "Columns not in the data contract dropped at validation (only declared columns go further): %s",
+            ", ".join(undeclared),
+        )
     outputs = {f"validated_{name}": repaired[name] for name in REPAIR_ORDER}
     outputs["data_quality_report"] = report
     outputs["data_quality_table"] = quality_table(report)

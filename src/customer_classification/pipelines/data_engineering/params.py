@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from customer_classification.contracts import RAW_TABLES
 from customer_classification.periods import month_end, parse_month
 
 
@@ -28,6 +29,24 @@ class DataEngineeringParams(BaseModel):
             "Ignored on Spark, which spills to disk by itself."
         ),
     )
+
+    allow_empty_tables: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Raw tables that may have no rows (a bank without campaigns or a digital channel). Any other "
+            "empty table stops the run: an empty extract is far more often a failed export than a fact."
+        ),
+    )
+
+    @field_validator("allow_empty_tables")
+    @classmethod
+    def _known_tables(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(RAW_TABLES))
+        if unknown:
+            raise ValueError(
+                f"allow_empty_tables names unknown tables {unknown}; the raw tables are {list(RAW_TABLES)}"
+            )
+        return value
 
     @field_validator("last_history_month")
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import narwhals as nw
@@ -23,18 +23,33 @@ from customer_classification.contracts.repair import Repair, repair_table
 REPAIR_ORDER = RAW_TABLES_REFERENCES_FIRST
 
 
+EMPTY_TABLE_RULE = "has rows (or is listed in data_engineering.allow_empty_tables)"
+
+
+def _empty_table(name: str, native: Any, allow_empty: Collection[str]) -> list[Violation]:
+    """A hard violation when the table has no rows and is not allowed to be empty."""
+    if name in allow_empty or row_count(nw.from_native(native)):
+        return []
+    return [Violation(name, "(whole table)", EMPTY_TABLE_RULE, "hard", 0, 0)]
+
+
 def check_and_repair(
-    tables: Mapping[str, Any], as_of: dt.date, rows_per_pass: int | None = None
+    tables: Mapping[str, Any],
+    as_of: dt.date,
+    rows_per_pass: int | None = None,
+    allow_empty: Collection[str] = (),
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Validate every raw table, stop on what cannot be repaired, repair the rest.
 
     Returns the repaired tables (same engine as given) and the data-quality report.
     Raises :class:`~customer_classification.contracts.ContractError` before
     anything is repaired when a hard rule is broken or a tolerance exceeded.
-    ``rows_per_pass`` bounds the rows one pass of a key check groups at once.
+    ``rows_per_pass`` bounds the rows one pass of a key check groups at once. A
+    table without rows stops the run unless ``allow_empty`` names it.
     """
     violations = {
-        name: validate_table(tables[name], RAW_TABLES[name], tables, as_of=as_of, rows_per_pass=rows_per_pass)
+        name: _empty_table(name, tables[name], allow_empty)
+        + validate_table(tables[name], RAW_TABLES[name], tables, as_of=as_of, rows_per_pass=rows_per_pass)
         for name in REPAIR_ORDER
     }
     raise_for_violations([v for found in violations.values() for v in found])
@@ -79,6 +94,7 @@ def quality_report(
             "date_range": date_range,
             "violations": [v.as_record() for v in violations[name]],
             "repairs": [r.as_record() for r in repairs[name]],
+            "undeclared_columns_dropped": [r.column for r in repairs[name] if r.action == "dropped column"],
         }
         for fk in RAW_TABLES[name].foreign_keys:
             orphans = sum(
@@ -98,6 +114,14 @@ def quality_report(
             r.rows for found in repairs.values() for r in found if r.action == "set to missing"
         ),
     }
+
+
+def _undeclared_row(table: str, column: str) -> dict[str, Any]:
+    return {
+        "table": table, "column": column, "rule": "undeclared column", "severity": "soft",
+        "offending_rows": 0, "share_of_rows": 0.0, "tolerance": 0.0, "action": "dropped column",
+        "rows_changed": 0, "examples": "",
+    }  # fmt: skip
 
 
 def quality_table(report: Mapping[str, Any]) -> pd.DataFrame:
@@ -121,6 +145,7 @@ def quality_table(report: Mapping[str, Any]) -> pd.DataFrame:
                     "examples": "; ".join(v["examples"]),
                 }
             )
+        rows += [_undeclared_row(table, name) for name in entry["undeclared_columns_dropped"]]
     columns = [
         "table", "column", "rule", "severity", "offending_rows", "share_of_rows",
         "tolerance", "action", "rows_changed", "examples",

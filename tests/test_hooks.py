@@ -1,0 +1,46 @@
+"""The project's hooks, called as Kedro calls them before a run, on in-memory catalogs."""
+
+from __future__ import annotations
+
+import pytest
+from kedro.io import DataCatalog, MemoryDataset
+
+from customer_classification.datasets import DEMO_PSEUDONYM_KEY, ChunkedParquetDataset, PseudonymKeyDataset
+from customer_classification.hooks import PseudonymKeyGuard
+from customer_classification.pipelines.data_engineering import create_pipeline
+
+
+def _bank_catalog(tmp_path, key_dataset) -> DataCatalog:
+    """A catalog whose customers table is the bank's own (not marked as a demo output)."""
+    return DataCatalog(
+        {"customers": ChunkedParquetDataset(path=str(tmp_path / "customers")), "pseudonym_key": key_dataset}
+    )
+
+
+def _guard(catalog: DataCatalog) -> None:
+    PseudonymKeyGuard().before_pipeline_run(run_params={}, pipeline=create_pipeline(), catalog=catalog)
+
+
+@pytest.mark.parametrize(
+    ("how", "key_dataset"),
+    [
+        ("environment", PseudonymKeyDataset(env_var="CC_TEST_KEY", allow_demo_key=True)),
+        ("credentials", PseudonymKeyDataset(env_var="CC_UNSET_KEY", credentials={"key": DEMO_PSEUDONYM_KEY + "\n"})),
+        ("memory dataset", MemoryDataset(DEMO_PSEUDONYM_KEY)),
+    ],
+)
+def test_the_public_demo_key_is_refused_on_a_real_warehouse_however_it_is_given(
+    tmp_path, monkeypatch, how, key_dataset
+):
+    monkeypatch.setenv("CC_TEST_KEY", DEMO_PSEUDONYM_KEY)
+    monkeypatch.delenv("CC_UNSET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="raw tables customers are not the demo bank's.*set to the public demo key"):
+        _guard(_bank_catalog(tmp_path, key_dataset))
+
+
+def test_a_secret_key_passes_and_no_key_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("CC_TEST_KEY", "a-secret-of-the-bank")
+    _guard(_bank_catalog(tmp_path, PseudonymKeyDataset(env_var="CC_TEST_KEY")))
+    monkeypatch.delenv("CC_TEST_KEY")
+    with pytest.raises(RuntimeError, match="no pseudonymisation key is set"):
+        _guard(_bank_catalog(tmp_path, PseudonymKeyDataset(env_var="CC_TEST_KEY", allow_demo_key=True)))
