@@ -14,6 +14,7 @@ from customer_classification.pipelines.rm_classification.nodes import (
     build_client_categories,
     classify_relationship_managers,
     compute_category_mix,
+    derive_alternative_thresholds,
     derive_rm_thresholds,
     summarise_rm_classification,
 )
@@ -72,12 +73,36 @@ def test_rms_without_clients_and_clients_without_categories_keep_their_place():
     assert rm_12["n_clients"].eq(0).all() and rm_12["count"].eq(0).all() and rm_12["share"].isna().all()
 
     thresholds = derive_rm_thresholds(mix.reset_index(), params())
-    result = classify_relationship_managers(mix.reset_index(), thresholds, RMS)
+    no_alternative = derive_alternative_thresholds(mix.reset_index(), params())
+    result = classify_relationship_managers(mix.reset_index(), thresholds, no_alternative, RMS)
     assert list(result.columns[:4]) == ["rm_id", "branch_id", "city", "grade"]
     assert len(result) == 3 * 2 and not result.loc[result["rm_id"] == 12, "is_type"].any()
-    summary = summarise_rm_classification(result, thresholds, params())
+    assert not result["is_type_alternative"].any()
+    summary = summarise_rm_classification(result, thresholds, no_alternative, params())
     assert summary["rms"] == 3 and summary["rms_without_clients"] == 1
     assert sum(summary["rms_by_number_of_types"].values()) == 3
+    assert summary["alternative"] is None
+
+
+def test_the_alternative_settings_type_the_rms_alongside_the_default():
+    # no floors and a 20% target put T2 of wealth management at RM 10's share 0.5, so RM 11
+    # (share 1.0) is typed; the alternative's T4 = 0.6 leaves RM 11 alone in its ranking,
+    # T2 = 1.0, and nobody is above it
+    strict = {"name": "strict", "floor_rule": "fixed", "count_floor_t3": 1, "share_floor_t4": 0.6}
+    settings = params(alternative={**strict, "cumulative_target": 0.85, "cumulative_band": 0.05})
+    mix = compute_category_mix(build_client_categories(CUSTOMERS, FEATURES, None, settings), RMS, settings)
+    thresholds = derive_rm_thresholds(mix, settings)
+    alternative = derive_alternative_thresholds(mix, settings)
+    assert alternative["count_floor_t3"].eq(1).all() and alternative["cumulative_target"].eq(0.85).all()
+    result = classify_relationship_managers(mix, thresholds, alternative, RMS)
+    typed = result.set_index(["rm_id", "category"])
+    assert typed.loc[(11, "wealth_management"), "is_type"]
+    assert result["is_type"].sum() == 1 and not result["is_type_alternative"].any()
+    summary = summarise_rm_classification(result, thresholds, alternative, settings)
+    assert summary["alternative"]["name"] == "strict"
+    assert sum(c["rms_typed"] for c in summary["alternative"]["categories"].values()) == int(
+        result["is_type_alternative"].sum()
+    )
 
 
 def test_a_snapshot_missing_from_the_features_is_named_with_the_ones_there():
@@ -129,6 +154,8 @@ def test_the_recommendation_source_says_what_to_run_when_there_are_none():
         ({"cumulative_target": 0}, "cumulative_target"),
         ({"count_floor_t3": -1}, "count_floor_t3"),
         ({"band": 0.05}, "band"),
+        ({"floor_rule": "population_quantile"}, r"needs \['count_floor_quantile', 'share_floor_quantile'\]"),
+        ({"count_floor_quantile": 0.9, "share_floor_quantile": 0.9}, r"'fixed' does not use \['count_floor_quantile'"),
     ],
 )
 def test_impossible_parameters_are_refused_with_the_field_named(changes, message):
