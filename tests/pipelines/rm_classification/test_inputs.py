@@ -63,6 +63,24 @@ def test_held_source_lists_every_category_a_client_holds_at_the_snapshot(engine)
     assert rows == [(1, 10, "mortgage"), (1, 10, "wealth_management"), (2, 10, None), (3, 11, "wealth_management")]
 
 
+@pytest.mark.parametrize("engine", ["pandas", "polars"])
+def test_main_product_source_counts_every_client_in_one_category_at_most(engine):
+    to_engine = pl.from_pandas if engine == "polars" else pd.DataFrame.copy
+    features = FEATURES.assign(
+        # client 1 holds both, with more in the mortgage; client 3's wealth balance is missing;
+        # client 2 has a wealth balance but does not hold the product (a closed account)
+        balance_wealth_management_latest=[50_000.0, 900.0, None, 10.0, 0.0],
+        balance_mortgage_latest=[300_000.0, 0.0, 0.0, 0.0, 0.0],
+    )
+    settings = params(client_category_source="main_product")
+    table = build_client_categories(to_engine(CUSTOMERS), to_engine(features), None, settings)
+    rows = [tuple(r) for r in table.astype(object).where(table.notna(), None).itertuples(index=False)]
+    assert rows == [(1, 10, "mortgage"), (2, 10, None), (3, 11, "wealth_management")]
+    mix = compute_category_mix(table, RMS, settings).set_index(["rm_id", "category"])
+    assert mix.loc[(10, "mortgage"), ["n_clients", "count"]].tolist() == [2, 1]
+    assert mix.loc[(10, "wealth_management"), "count"] == 0
+
+
 def test_rms_without_clients_and_clients_without_categories_keep_their_place():
     clients = build_client_categories(CUSTOMERS, FEATURES, None, params())
     mix = compute_category_mix(clients, RMS, params()).set_index(["rm_id", "category"])

@@ -12,6 +12,7 @@ from customer_classification.pipelines.rm_classification.mix import category_mix
 from customer_classification.pipelines.rm_classification.params import RMClassificationParams, ThresholdSettings
 from customer_classification.pipelines.rm_classification.sources import (
     held_client_categories,
+    main_product_client_categories,
     recommended_client_categories,
 )
 from customer_classification.pipelines.rm_classification.thresholds import (
@@ -46,10 +47,15 @@ def build_client_categories(
     int_customers: Any, customer_features: Any, product_recommendations: Any, params: RMClassificationParams
 ) -> pd.DataFrame:
     """The client-category table of the configured source (one row per client and category):
-    the categories each client holds, or each client's top recommended category."""
+    the categories each client holds, each client's main product, or their top recommended category."""
     if params.client_category_source == "held":
         table = held_client_categories(int_customers, customer_features, params.snapshot_date, params.categories)
         origin = "products held"
+    elif params.client_category_source == "main_product":
+        table = main_product_client_categories(
+            int_customers, customer_features, params.snapshot_date, params.categories
+        )
+        origin = "main products (largest balance held)"
     else:
         table = recommended_client_categories(
             int_customers, product_recommendations, params.snapshot_date, params.categories
