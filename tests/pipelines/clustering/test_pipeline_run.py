@@ -106,7 +106,8 @@ def test_a_custom_group_needs_only_configuration(project):
 
 
 def test_an_unknown_target_tag_stops_the_group_with_its_name(project):
-    broken = {"clustering": {"groups": {"basic": {"target_tag_group": None, "target_tags": ["age_band", "gender"]}}}}
+    target = {"target_tag_group": None, "target_tags": ["age_band", "gender"], "tag_groups": ["basic"]}
+    broken = {"clustering": {"groups": {"basic": target}}}
     with pytest.raises(ValueError, match=r"Segment group 'basic': target_tags \['age_band'\] are not tags"):
         _run_group(project, "basic", broken)
 
