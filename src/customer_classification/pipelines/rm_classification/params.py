@@ -12,9 +12,6 @@ from customer_classification.taxonomy import PRODUCT_CATEGORIES
 # Where a client's product categories come from (docs/rm_classification.md, section 2).
 CLIENT_CATEGORY_SOURCES = ("held", "main_product", "top_recommendation")
 
-# How the floors T3 / T4 are set: "fixed" values, or quantiles of each category's RM population.
-FLOOR_RULES = ("fixed", "population_quantile")
-
 
 class ThresholdSettings(BaseModel):
     """The settings of T1-T4: the floors (T3, T4) and the cumulative target and band.
