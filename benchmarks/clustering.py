@@ -27,21 +27,22 @@ from kedro.config import OmegaConfigLoader
 from customer_classification.datasets import ChunkedParquetDataset
 from customer_classification.pipelines.clustering import nodes
 from customer_classification.pipelines.clustering.params import ClusteringParams
+from customer_classification.pipelines.tag_system.params import TagSystemParams
 group = sys.argv[1]
-params = ClusteringParams.model_validate(
-    OmegaConfigLoader("conf", base_env="base", default_run_env="local")["parameters"]["clustering"]
-)
-spec = params.group(group)
+parameters = OmegaConfigLoader("conf", base_env="base", default_run_env="local")["parameters"]
+params = ClusteringParams.model_validate(parameters["clustering"])
+tag_system = TagSystemParams.model_validate(parameters["tag_system"])
+features_of = {f for tag in tag_system.tags.values() for f in tag.features}
 at = dt.datetime.combine(params.fit_snapshot, dt.time())
 started = time.perf_counter()
 features = (
     ChunkedParquetDataset(path="data/04_feature/customer_features", backend="polars_lazy").load()
     .filter(pl.col("snapshot_date") == at)
-    .select("customer_id", "snapshot_date", *spec.numeric, *spec.categorical)
+    .select("customer_id", "snapshot_date", *sorted(features_of))
     .collect()
 )
 loaded = time.perf_counter()
-model, evidence = nodes.fit_segments(features, params, group)
+model, evidence = nodes.fit_segments(features, tag_system, params, group)
 fitted = time.perf_counter()
 assigned = nodes.assign_clusters(features, model)
 done = time.perf_counter()

@@ -14,7 +14,8 @@ GROUPS = ("basic", "financial", "non_financial", "lifestyle")
 def segmented(tiny_engineered, tiny_tagged) -> dict:
     inputs = {"customer_features": tiny_engineered["customer_features"]}
     inputs |= {name: tiny_tagged[name] for name in ("customer_tags", "tag_dictionary")}
-    return run_in_memory(clustering.create_pipeline(), inputs, {"clustering": raw_parameters("clustering")})
+    parameters = {name: raw_parameters(name) for name in ("clustering", "tag_system")}
+    return run_in_memory(clustering.create_pipeline(), inputs, parameters)
 
 
 @pytest.mark.parametrize("group", GROUPS)
@@ -39,3 +40,10 @@ def test_profiles_and_payload_describe_the_assigned_clusters(segmented, group):
     payload = segmented[f"{group}.segment_payload"]
     assert payload["group"] == group
     assert len(payload["clusters"]) == assigned["cluster"].nunique()
+
+
+def test_lifestyle_has_its_preset_k_and_the_tag_groups_the_k_chosen_from_the_evidence(segmented):
+    lifestyle = segmented["lifestyle.k_selection"].query("chosen")
+    assert lifestyle["k"].item() == 6 and lifestyle["reason"].item() == "preset in parameters (k: 6)"
+    basic = segmented["basic.k_selection"].query("chosen")
+    assert not basic["reason"].item().startswith("preset")

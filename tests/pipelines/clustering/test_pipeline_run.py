@@ -87,7 +87,7 @@ def test_a_custom_group_needs_only_configuration(project):
     settings = yaml.safe_load((project / "conf" / "base" / "parameters_clustering.yml").read_text())
     settings["clustering"]["groups"]["savers"] = {
         "title": "Savers",
-        "numeric": ["balance_time_deposit_latest", "aum_latest", "net_flow_12m"],
+        "target_tags": ["aum_level"],  # one tag: the group clusters aum_latest alone
         "tag_groups": ["financial"],
         "k": 3,
     }
@@ -97,15 +97,18 @@ def test_a_custom_group_needs_only_configuration(project):
         assigned = _load(project, "savers.cluster_assignments")
         assert sorted(assigned["cluster"].unique()) == [0, 1, 2]
         chosen = _load(project, "savers.k_selection").query("chosen")
-        assert chosen["reason"].item() == "fixed in parameters"
+        assert chosen["reason"].item() == "preset in parameters (k: 3)"
+        model = _load(project, "savers.segment_model")
+        assert model.preprocessor.numeric == ["aum_latest"] and model.preprocessor.categorical == []
     finally:
         local.unlink()
         bootstrap_project(project)
 
 
-def test_an_unknown_feature_stops_the_group_with_its_name(project):
-    broken = {"clustering": {"groups": {"basic": {"numeric": ["age_years", "shoe_size"]}}}}
-    with pytest.raises(ValueError, match=r"Segment group 'basic': features \['shoe_size'\] are not columns"):
+def test_an_unknown_target_tag_stops_the_group_with_its_name(project):
+    target = {"target_tag_group": None, "target_tags": ["age_band", "gender"], "tag_groups": ["basic"]}
+    broken = {"clustering": {"groups": {"basic": target}}}
+    with pytest.raises(ValueError, match=r"Segment group 'basic': target_tags \['age_band'\] are not tags"):
         _run_group(project, "basic", broken)
 
 

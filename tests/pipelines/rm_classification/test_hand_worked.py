@@ -169,3 +169,35 @@ def test_the_threshold_is_the_mean_over_the_target_set():
     first three: T = (1 + 1 + 4) / 3 = 2 (their median would be 1)."""
     threshold = cumulative_threshold(pd.Series([14, 1, 4, 1], index=[4, 1, 3, 2]), floor=0, target=0.2, band=0.16)
     assert (threshold.value, threshold.target_set) == (2.0, (1, 2, 3))
+
+
+def test_population_quantile_floors_let_only_the_top_of_the_rms_into_each_ranking():
+    """Counts 10, 20, ..., 100 over ten RMs, plus two RMs without clients.
+
+    The 0.8 quantile of the ten counts is 82, so only 90 and 100 enter the ranking;
+    their cumulative percentages are 90/190 = 0.47 and 1.0, the nearest to 20% is 0.47,
+    and T1 = 90: only the RM with 100 clients in the category is typed by count.
+    """
+    counts = [10 * k for k in range(1, 11)] + [0, 0]
+    n_clients = [200] * 10 + [0, 0]
+    mix = pd.DataFrame(
+        {
+            "rm_id": range(1, 13),
+            "category": "mortgage",
+            "n_clients": n_clients,
+            "count": counts,
+            "share": [c / n if n else float("nan") for c, n in zip(counts, n_clients, strict=True)],
+        }
+    )
+    classifier = RMTypeClassifier(
+        count_floor_quantile=0.8, share_floor_quantile=0.8, cumulative_target=0.2, cumulative_band=0.05
+    ).fit(mix)
+    row = classifier.thresholds_.iloc[0]
+    assert row["count_floor_t3"] == pytest.approx(82.0) and row["t1_candidates"] == 2
+    assert row["t1_count_threshold"] == 90
+    assert classifier.predict(mix).loc[lambda t: t["type_by_count"], "rm_id"].tolist() == [10]
+    # the RMs without clients are not part of the population: dropping them moves no floor
+    without = RMTypeClassifier(
+        count_floor_quantile=0.8, share_floor_quantile=0.8, cumulative_target=0.2, cumulative_band=0.05
+    ).fit(mix[mix["n_clients"] > 0])
+    assert without.thresholds_["count_floor_t3"].iloc[0] == row["count_floor_t3"]

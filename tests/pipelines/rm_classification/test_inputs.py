@@ -15,6 +15,7 @@ from customer_classification.pipelines.rm_classification.nodes import (
     build_client_categories,
     classify_relationship_managers,
     compute_category_mix,
+    derive_alternative_thresholds,
     derive_rm_thresholds,
     summarise_rm_classification,
 )
@@ -64,6 +65,24 @@ def test_held_source_lists_every_category_a_client_holds_at_the_snapshot(engine)
     assert rows == [(1, 10, "mortgage"), (1, 10, "wealth_management"), (2, 10, None), (3, 11, "wealth_management")]
 
 
+@pytest.mark.parametrize("engine", ["pandas", "polars"])
+def test_main_product_source_counts_every_client_in_one_category_at_most(engine):
+    to_engine = pl.from_pandas if engine == "polars" else pd.DataFrame.copy
+    features = FEATURES.assign(
+        # client 1 holds both, with more in the mortgage; client 3's wealth balance is missing;
+        # client 2 has a wealth balance but does not hold the product (a closed account)
+        balance_wealth_management_latest=[50_000.0, 900.0, None, 10.0, 0.0],
+        balance_mortgage_latest=[300_000.0, 0.0, 0.0, 0.0, 0.0],
+    )
+    settings = params(client_category_source="main_product")
+    table = build_client_categories(to_engine(CUSTOMERS), to_engine(features), None, settings)
+    rows = [tuple(r) for r in table.astype(object).where(table.notna(), None).itertuples(index=False)]
+    assert rows == [(1, 10, "mortgage"), (2, 10, None), (3, 11, "wealth_management")]
+    mix = compute_category_mix(table, RMS, settings).set_index(["rm_id", "category"])
+    assert mix.loc[(10, "mortgage"), ["n_clients", "count"]].tolist() == [2, 1]
+    assert mix.loc[(10, "wealth_management"), "count"] == 0
+
+
 def test_rms_without_clients_and_clients_without_categories_keep_their_place():
     clients = build_client_categories(CUSTOMERS, FEATURES, None, params())
     mix = compute_category_mix(clients, RMS, params()).set_index(["rm_id", "category"])
@@ -74,12 +93,36 @@ def test_rms_without_clients_and_clients_without_categories_keep_their_place():
     assert rm_12["n_clients"].eq(0).all() and rm_12["count"].eq(0).all() and rm_12["share"].isna().all()
 
     thresholds = derive_rm_thresholds(mix.reset_index(), params())
-    result = classify_relationship_managers(mix.reset_index(), thresholds, RMS)
+    no_alternative = derive_alternative_thresholds(mix.reset_index(), params())
+    result = classify_relationship_managers(mix.reset_index(), thresholds, no_alternative, RMS)
     assert list(result.columns[:4]) == ["rm_id", "branch_id", "city", "grade"]
     assert len(result) == 3 * 2 and not result.loc[result["rm_id"] == 12, "is_type"].any()
-    summary = summarise_rm_classification(result, thresholds, params())
+    assert not result["is_type_alternative"].any()
+    summary = summarise_rm_classification(result, thresholds, no_alternative, params())
     assert summary["rms"] == 3 and summary["rms_without_clients"] == 1
     assert sum(summary["rms_by_number_of_types"].values()) == 3
+    assert summary["alternative"] is None
+
+
+def test_the_alternative_settings_type_the_rms_alongside_the_default():
+    # no floors and a 20% target put T2 of wealth management at RM 10's share 0.5, so RM 11
+    # (share 1.0) is typed; the alternative's T4 = 0.6 leaves RM 11 alone in its ranking,
+    # T2 = 1.0, and nobody is above it
+    strict = {"name": "strict", "floor_rule": "fixed", "count_floor_t3": 1, "share_floor_t4": 0.6}
+    settings = params(alternative={**strict, "cumulative_target": 0.85, "cumulative_band": 0.05})
+    mix = compute_category_mix(build_client_categories(CUSTOMERS, FEATURES, None, settings), RMS, settings)
+    thresholds = derive_rm_thresholds(mix, settings)
+    alternative = derive_alternative_thresholds(mix, settings)
+    assert alternative["count_floor_t3"].eq(1).all() and alternative["cumulative_target"].eq(0.85).all()
+    result = classify_relationship_managers(mix, thresholds, alternative, RMS)
+    typed = result.set_index(["rm_id", "category"])
+    assert typed.loc[(11, "wealth_management"), "is_type"]
+    assert result["is_type"].sum() == 1 and not result["is_type_alternative"].any()
+    summary = summarise_rm_classification(result, thresholds, alternative, settings)
+    assert summary["alternative"]["name"] == "strict"
+    assert sum(c["rms_typed"] for c in summary["alternative"]["categories"].values()) == int(
+        result["is_type_alternative"].sum()
+    )
 
 
 def test_a_snapshot_missing_from_the_features_is_named_with_the_ones_there():
@@ -131,6 +174,8 @@ def test_the_recommendation_source_says_what_to_run_when_there_are_none():
         ({"cumulative_target": 0}, "cumulative_target"),
         ({"count_floor_t3": -1}, "count_floor_t3"),
         ({"band": 0.05}, "band"),
+        ({"floor_rule": "population_quantile"}, r"needs \['count_floor_quantile', 'share_floor_quantile'\]"),
+        ({"count_floor_quantile": 0.9, "share_floor_quantile": 0.9}, r"'fixed' does not use \['count_floor_quantile'"),
     ],
 )
 def test_impossible_parameters_are_refused_with_the_field_named(changes, message):

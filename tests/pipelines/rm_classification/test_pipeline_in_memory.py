@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import pytest
 
 from customer_classification.pipelines import rm_classification, rm_classification_demo_check
+from customer_classification.pipelines.reporting.params import ReportingParams
+from customer_classification.pipelines.reporting.sections.rm_types import rm_types_section
 from tests.pipelines.in_memory import raw_parameters, run_in_memory
 
 
@@ -45,3 +48,28 @@ def test_the_demo_check_scores_every_rm_against_the_planted_specialisms(classifi
     overall = evaluation["is_type"]["overall"]
     assert overall["typed"] == int(classified["rm_classification"]["is_type"].sum())
     assert 0 <= overall["typed_and_planted"] <= min(overall["typed"], overall["planted"])
+
+
+def test_the_report_shows_the_default_and_the_alternative_side_by_side(classified, tiny_bank):
+    evaluation = run_in_memory(
+        rm_classification_demo_check.create_pipeline(),
+        {"rm_classification": classified["rm_classification"], "demo_rm_truth": tiny_bank["demo_rm_truth"]},
+    )["rm_demo_evaluation"]
+    params = ReportingParams(**raw_parameters("reporting"))
+    _, content = rm_types_section(
+        params,
+        classified["rm_classification"],
+        classified["rm_thresholds"],
+        classified["rm_classification_summary"],
+        evaluation,
+    )
+    plt.close("all")
+    table = next(b for b in content["blocks"] if b.get("title", "").endswith("side by side"))
+    assert table["columns"][2] == "RMs typed (top_15_percent)"
+    overall = table["rows"][-1]
+    assert overall[:3] == [
+        "All",
+        str(evaluation["is_type"]["overall"]["typed"]),
+        str(evaluation["is_type_alternative"]["overall"]["typed"]),
+    ]
+    assert "target 20.0%" in table["note"] and "target 85.0%" in table["note"]

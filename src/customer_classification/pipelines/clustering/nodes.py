@@ -16,8 +16,10 @@ from threadpoolctl import threadpool_limits
 from customer_classification.modelling.preprocessing import SegmentPreprocessor
 from customer_classification.modelling.table import snapshot_rows
 from customer_classification.pipelines.clustering import profiles as prof
-from customer_classification.pipelines.clustering.params import ClusteringParams, SegmentGroupParams
+from customer_classification.pipelines.clustering.params import ClusteringParams
 from customer_classification.pipelines.clustering.selection import choose_k, fit_kmeans, k_evidence, relabel_by_size
+from customer_classification.pipelines.clustering.targets import target_features
+from customer_classification.pipelines.tag_system.params import TagSystemParams
 
 logger = logging.getLogger(__name__)
 KEYS = ["customer_id", "snapshot_date"]
@@ -50,15 +52,6 @@ class SegmentModel:
         )
 
 
-def _check_columns(group: str, params: SegmentGroupParams, available: list[str]) -> None:
-    unknown = [c for c in (*params.numeric, *params.categorical) if c not in available]
-    if unknown:
-        raise ValueError(
-            f"Segment group '{group}': features {unknown} are not columns of customer_features; "
-            f"fix clustering.groups.{group} in parameters_clustering.yml"
-        )
-
-
 def _sample(matrix: np.ndarray, size: int, seed: int) -> np.ndarray:
     """At most ``size`` rows drawn without replacement, in their original order."""
     if len(matrix) <= size:
@@ -67,22 +60,24 @@ def _sample(matrix: np.ndarray, size: int, seed: int) -> np.ndarray:
     return matrix[rows]
 
 
-def fit_segments(customer_features: Any, clustering: ClusteringParams, group: str) -> tuple[SegmentModel, pd.DataFrame]:
-    """Fit preprocessing on the fit snapshot, choose k from the evidence, fit K-means.
+def fit_segments(
+    customer_features: Any, tag_system: TagSystemParams, clustering: ClusteringParams, group: str
+) -> tuple[SegmentModel, pd.DataFrame]:
+    """Fit preprocessing on the fit snapshot, choose k (or take the preset one), fit K-means.
 
+    The features are the source features of the group's target tags (:mod:`.targets`).
     Returns the model and ``k_selection``: one row per k tried with inertia,
     silhouette, stability, the elbow, and the chosen k with the reason.
     """
     segment_group = clustering.group(group)
-    columns = nw.from_native(customer_features).collect_schema().names()
-    _check_columns(group, segment_group, columns)
-    columns = [*KEYS, *segment_group.numeric, *segment_group.categorical]
+    numeric, categorical = target_features(group, segment_group, tag_system, customer_features)
+    columns = [*KEYS, *numeric, *categorical]
     frame = snapshot_rows(customer_features, "snapshot_date", [clustering.fit_snapshot], columns)
     if frame.empty:
         raise ValueError(f"Segment group '{group}': no customers at the fit snapshot {clustering.fit_snapshot}")
     preprocessor = SegmentPreprocessor(
-        segment_group.numeric,
-        segment_group.categorical,
+        numeric,
+        categorical,
         log_skew_above=clustering.preprocessing.log_skew_above,
         winsor_quantiles=clustering.preprocessing.winsor_quantiles,
         categorical_weight=segment_group.categorical_weight,
@@ -98,7 +93,7 @@ def fit_segments(customer_features: Any, clustering: ClusteringParams, group: st
             restarts=search.restarts,
             silhouette_sample_size=search.silhouette_sample_size,
         )
-    evidence = choose_k(evidence, search.min_stability, segment_group.k)
+    evidence = choose_k(evidence, search.min_stability, segment_group.preset_k)
     k = int(evidence.loc[evidence["chosen"], "k"].iloc[0])
     fit_rows = _sample(matrix, search.fit_sample_size, clustering.seed)
     kmeans = relabel_by_size(fit_kmeans(fit_rows, k, seed=clustering.seed, n_init=search.n_init), fit_rows)
@@ -139,7 +134,7 @@ def profile_clusters(
     features = snapshot_rows(customer_features, "snapshot_date", [snapshot])
     dictionary = nw.from_native(tag_dictionary)
     dictionary = (dictionary.collect() if isinstance(dictionary, nw.LazyFrame) else dictionary).to_pandas()
-    titles = _tag_titles(dictionary, clustering.group(group).tag_groups)
+    titles = _tag_titles(dictionary, clustering.group(group).describing_tag_groups)
     tags = snapshot_rows(customer_tags, "snapshot_date", [snapshot], [*KEYS, *titles])
     at = pd.Timestamp(snapshot)
     assigned = cluster_assignments[pd.to_datetime(cluster_assignments["snapshot_date"]) == at]

@@ -11,33 +11,56 @@ Operator = Literal[">", ">=", "<", "<=", "==", "!="]
 
 
 class SegmentGroupParams(BaseModel):
-    """How one group of customers' data is segmented: which features, which k, how.
+    """How one group of customers' data is segmented: under which target, with which k.
 
-    ``numeric`` and ``categorical`` name columns of ``customer_features``; the
-    tags of ``tag_groups`` describe and name the clusters.
+    The target is a tag group of the tag system (``target_tag_group``) or a list of
+    its tags (``target_tags``, one tag or several); the features clustered are the
+    source features the tag system declares for those tags, so the tag system's
+    definition is the only list of them. ``tag_groups`` names the tag groups whose
+    tags describe and name the clusters (by default the target group).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: str = Field(description="The group in words, for the report and the front end.")
-    numeric: list[str] = Field(min_length=1)
-    categorical: list[str] = Field(default_factory=list)
+    target_tag_group: str | None = Field(
+        default=None, description="Cluster the source features of every tag of this tag group."
+    )
+    target_tags: list[str] | None = Field(
+        default=None, min_length=1, description="Cluster the source features of these tags (one or more)."
+    )
     categorical_weight: float = Field(
         default=1.0, gt=0, description="Scale of a one-hot column against a standardised numeric one."
     )
-    tag_groups: list[str] = Field(min_length=1, description="Tag groups whose tags describe the clusters.")
+    tag_groups: list[str] | None = Field(
+        default=None, min_length=1, description="Tag groups whose tags describe the clusters; default the target's."
+    )
     k_range: tuple[int, int] = (2, 12)
-    k: int | None = Field(default=None, ge=2, description="A fixed k; skips the choice from the evidence.")
+    k: int | Literal["auto"] = Field(
+        default="auto", description="'auto': chosen from the evidence over k_range; a number: that many clusters."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> SegmentGroupParams:
         low, high = self.k_range
         if not 2 <= low <= high:
             raise ValueError(f"k_range must be two integers 2 <= low <= high; got {list(self.k_range)}")
-        both = sorted(set(self.numeric) & set(self.categorical))
-        if both:
-            raise ValueError(f"columns listed as both numeric and categorical: {both}")
+        if isinstance(self.k, int) and self.k < 2:
+            raise ValueError(f"k must be 'auto' or a number of clusters >= 2; got {self.k}")
+        if (self.target_tag_group is None) == (self.target_tags is None):
+            raise ValueError("give exactly one target: target_tag_group (a tag group) or target_tags (a list of tags)")
+        if self.tag_groups is None and self.target_tag_group is None:
+            raise ValueError("a group with target_tags needs tag_groups: the tag groups that describe its clusters")
         return self
+
+    @property
+    def preset_k(self) -> int | None:
+        """The preset number of clusters, or ``None`` when k is chosen from the evidence."""
+        return None if self.k == "auto" else self.k
+
+    @property
+    def describing_tag_groups(self) -> list[str]:
+        return self.tag_groups or [self.target_tag_group]
 
 
 class KSelectionParams(BaseModel):

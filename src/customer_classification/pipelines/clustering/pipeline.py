@@ -16,6 +16,7 @@ from customer_classification.node_tags import SCORING
 from customer_classification.pipelines.clustering import nodes
 
 PARAMS = "params:clustering"
+TAG_SYSTEM = "params:tag_system"  # the target tags' definitions: which features each group clusters
 SHARED_INPUTS = {"customer_features", "customer_tags", "tag_dictionary"}
 
 
@@ -38,7 +39,7 @@ def group_pipeline(group: str) -> Pipeline:
         [
             Node(
                 _bound(nodes.fit_segments, group),
-                inputs=["customer_features", PARAMS],
+                inputs=["customer_features", TAG_SYSTEM, PARAMS],
                 outputs=["segment_model", "k_selection"],
                 name="fit_segments",
             ),
@@ -69,7 +70,9 @@ def group_pipeline(group: str) -> Pipeline:
             ),
         ]
     )
-    return Pipeline(template, namespace=group, inputs=SHARED_INPUTS, parameters={PARAMS}, tags=["clustering", group])
+    return Pipeline(
+        template, namespace=group, inputs=SHARED_INPUTS, parameters={PARAMS, TAG_SYSTEM}, tags=["clustering", group]
+    )
 
 
 def create_pipeline(**kwargs) -> Pipeline:

@@ -64,14 +64,14 @@ def choose_k(evidence: pd.DataFrame, min_stability: float, fixed_k: int | None =
 
     Rule: the elbow of the inertia curve if its stability reaches ``min_stability``;
     otherwise, among the k that are that stable, the one with the highest
-    silhouette; if none is, the most stable k. A fixed k from the parameters
-    overrides the rule.
+    silhouette; if none is, the most stable k. A k preset in the parameters
+    replaces the rule (the evidence is still reported beside it).
     """
     evidence = evidence.copy()
     stable = evidence[evidence["stability"] >= min_stability]
     elbow = stable[stable["is_elbow"]]
     if fixed_k is not None:
-        chosen, reason = fixed_k, "fixed in parameters"
+        chosen, reason = fixed_k, f"preset in parameters (k: {fixed_k})"
     elif not elbow.empty:
         chosen, reason = int(elbow["k"].iloc[0]), f"elbow of the inertia curve, stability >= {min_stability}"
     elif not stable.empty:

@@ -9,13 +9,15 @@ import narwhals as nw
 import pandas as pd
 
 from customer_classification.pipelines.rm_classification.mix import category_mix
-from customer_classification.pipelines.rm_classification.params import RMClassificationParams
+from customer_classification.pipelines.rm_classification.params import RMClassificationParams, ThresholdSettings
 from customer_classification.pipelines.rm_classification.sources import (
     held_client_categories,
+    main_product_client_categories,
     recommended_client_categories,
 )
 from customer_classification.pipelines.rm_classification.thresholds import (
     NO_FALLBACK,
+    THRESHOLD_COLUMNS,
     RMTypeClassifier,
     apply_type_rule,
 )
@@ -45,10 +47,15 @@ def build_client_categories(
     int_customers: Any, customer_features: Any, product_recommendations: Any, params: RMClassificationParams
 ) -> pd.DataFrame:
     """The client-category table of the configured source (one row per client and category):
-    the categories each client holds, or each client's top recommended category."""
+    the categories each client holds, each client's main product, or their top recommended category."""
     if params.client_category_source == "held":
         table = held_client_categories(int_customers, customer_features, params.snapshot_date, params.categories)
         origin = "products held"
+    elif params.client_category_source == "main_product":
+        table = main_product_client_categories(
+            int_customers, customer_features, params.snapshot_date, params.categories
+        )
+        origin = "main products (largest balance held)"
     else:
         table = recommended_client_categories(
             int_customers, product_recommendations, params.snapshot_date, params.categories
@@ -78,38 +85,85 @@ def compute_category_mix(
 
 def derive_rm_thresholds(rm_category_mix: pd.DataFrame, params: RMClassificationParams) -> pd.DataFrame:
     """T1 (count) and T2 (share) per category with their target sets (one row per category)."""
-    classifier = RMTypeClassifier(
-        count_floor_t3=params.count_floor_t3,
-        share_floor_t4=params.share_floor_t4,
-        cumulative_target=params.cumulative_target,
-        cumulative_band=params.cumulative_band,
-    )
-    return classifier.fit(rm_category_mix).thresholds_
+    return RMTypeClassifier(**params.classifier_options()).fit(rm_category_mix).thresholds_
+
+
+def derive_alternative_thresholds(rm_category_mix: pd.DataFrame, params: RMClassificationParams) -> pd.DataFrame:
+    """T1-T4 per category under the named alternative settings; no rows when there is none."""
+    if params.alternative is None:
+        return pd.DataFrame(columns=list(THRESHOLD_COLUMNS))
+    return RMTypeClassifier(**params.alternative.classifier_options()).fit(rm_category_mix).thresholds_
 
 
 def classify_relationship_managers(
-    rm_category_mix: pd.DataFrame, rm_thresholds: pd.DataFrame, int_relationship_managers: Any
+    rm_category_mix: pd.DataFrame,
+    rm_thresholds: pd.DataFrame,
+    rm_alternative_thresholds: pd.DataFrame,
+    int_relationship_managers: Any,
 ) -> pd.DataFrame:
-    """One row per RM and category: the RM's branch, city and grade, count, share and type flags."""
+    """One row per RM and category: the RM's branch, city and grade, count, share and type flags.
+
+    ``is_type_alternative`` is the type under the alternative settings, so both can be
+    read side by side; it is False everywhere when no alternative is configured.
+    """
     typed = apply_type_rule(rm_category_mix, rm_thresholds)
+    if len(rm_alternative_thresholds):
+        typed["is_type_alternative"] = apply_type_rule(rm_category_mix, rm_alternative_thresholds)["is_type"]
+    else:
+        typed["is_type_alternative"] = False
     rms = _rm_table(int_relationship_managers)
     classified = typed.merge(rms, on="rm_id", how="left", validate="many_to_one")
     columns = [*RM_ATTRIBUTES, "category", "n_clients", "count", "share", "type_by_count", "type_by_share", "is_type"]
-    return classified[columns]
+    return classified[[*columns, "is_type_alternative"]]
+
+
+def _threshold_settings(settings: ThresholdSettings) -> dict[str, Any]:
+    return {name: getattr(settings, name) for name in ThresholdSettings.model_fields}
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
+def _alternative_summary(
+    rm_classification: pd.DataFrame, rm_alternative_thresholds: pd.DataFrame, params: RMClassificationParams
+) -> dict[str, Any] | None:
+    """The alternative settings, their thresholds and how many RMs they type, per category."""
+    if params.alternative is None:
+        return None
+    typed = rm_classification.groupby("category", sort=False)["is_type_alternative"].sum()
+    return {
+        "name": params.alternative.name,
+        "settings": _threshold_settings(params.alternative),
+        "categories": {
+            t.category: {
+                "t1_count_threshold": _optional_float(t.t1_count_threshold),
+                "t2_share_threshold": _optional_float(t.t2_share_threshold),
+                "rms_typed": int(typed.get(t.category, 0)),
+            }
+            for t in rm_alternative_thresholds.itertuples()
+        },
+    }
 
 
 def summarise_rm_classification(
-    rm_classification: pd.DataFrame, rm_thresholds: pd.DataFrame, params: RMClassificationParams
+    rm_classification: pd.DataFrame,
+    rm_thresholds: pd.DataFrame,
+    rm_alternative_thresholds: pd.DataFrame,
+    params: RMClassificationParams,
 ) -> dict[str, Any]:
-    """A small JSON-ready summary: per category the thresholds and how many RMs are typed."""
+    """A small JSON-ready summary: per category the thresholds and how many RMs are typed,
+    under the default settings and, under ``alternative``, the alternative ones."""
     per_rm = rm_classification.groupby("rm_id").agg(n_clients=("n_clients", "first"), n_types=("is_type", "sum"))
     limits = rm_thresholds.set_index("category")
     categories = {}
     for category, rows in rm_classification.groupby("category", sort=False):
         row = limits.loc[category]
         categories[category] = {
-            "t1_count_threshold": None if pd.isna(row["t1_count_threshold"]) else float(row["t1_count_threshold"]),
-            "t2_share_threshold": None if pd.isna(row["t2_share_threshold"]) else float(row["t2_share_threshold"]),
+            "count_floor_t3": _optional_float(row["count_floor_t3"]),
+            "share_floor_t4": _optional_float(row["share_floor_t4"]),
+            "t1_count_threshold": _optional_float(row["t1_count_threshold"]),
+            "t2_share_threshold": _optional_float(row["t2_share_threshold"]),
             "t1_fallback": row["t1_fallback"],
             "t2_fallback": row["t2_fallback"],
             "rms_typed": int(rows["is_type"].sum()),
@@ -125,15 +179,11 @@ def summarise_rm_classification(
     return {
         "snapshot_date": params.snapshot_date.isoformat(),
         "client_category_source": params.client_category_source,
-        "settings": {
-            "count_floor_t3": params.count_floor_t3,
-            "share_floor_t4": params.share_floor_t4,
-            "cumulative_target": params.cumulative_target,
-            "cumulative_band": params.cumulative_band,
-        },
+        "settings": _threshold_settings(params),
         "rms": int(len(per_rm)),
         "rms_without_clients": int((per_rm["n_clients"] == 0).sum()),
         "rms_by_number_of_types": {str(k): int(v) for k, v in per_rm["n_types"].value_counts().sort_index().items()},
         "thresholds_with_fallback": fallbacks,
         "categories": categories,
+        "alternative": _alternative_summary(rm_classification, rm_alternative_thresholds, params),
     }

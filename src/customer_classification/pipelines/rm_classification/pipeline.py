@@ -28,14 +28,20 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="derive_rm_thresholds",
             ),
             Node(
+                nodes.derive_alternative_thresholds,
+                inputs=["rm_category_mix", PARAMS],
+                outputs="rm_alternative_thresholds",
+                name="derive_alternative_thresholds",
+            ),
+            Node(
                 nodes.classify_relationship_managers,
-                inputs=["rm_category_mix", "rm_thresholds", "int_relationship_managers"],
+                inputs=["rm_category_mix", "rm_thresholds", "rm_alternative_thresholds", "int_relationship_managers"],
                 outputs="rm_classification",
                 name="classify_relationship_managers",
             ),
             Node(
                 nodes.summarise_rm_classification,
-                inputs=["rm_classification", "rm_thresholds", PARAMS],
+                inputs=["rm_classification", "rm_thresholds", "rm_alternative_thresholds", PARAMS],
                 outputs="rm_classification_summary",
                 name="summarise_rm_classification",
             ),

@@ -23,6 +23,38 @@ def _require_columns(frame: nw.LazyFrame, table: str, columns: Sequence[str]) ->
         raise ValueError(f"{table}: required columns {missing} are missing; it has {present[:12]}...")
 
 
+def _clients_at_snapshot(
+    customers: Any, customer_features: Any, snapshot_date: dt.date, columns: Sequence[str]
+) -> pd.DataFrame:
+    """``customer_id``, ``rm_id`` and ``columns`` of every client of an RM in the features at ``snapshot_date``."""
+    clients = nw.from_native(customers).lazy()
+    features = nw.from_native(customer_features).lazy()
+    _require_columns(clients, "int_customers", ["customer_id", "rm_id"])
+    _require_columns(features, "customer_features", ["customer_id", "snapshot_date", *columns])
+
+    snapshots = features.select(nw.col("snapshot_date").cast(nw.Date)).unique().collect()["snapshot_date"].to_list()
+    if snapshot_date not in snapshots:
+        raise ValueError(
+            f"customer_features has no rows at snapshot_date {snapshot_date.isoformat()}; "
+            f"its snapshots are {sorted(d.isoformat() for d in snapshots)}. "
+            "Set rm_classification.snapshot_date to one of them."
+        )
+    at_snapshot = features.filter(nw.col("snapshot_date").cast(nw.Date) == snapshot_date)
+    return (
+        clients.filter(~nw.col("rm_id").is_null())
+        .select("customer_id", "rm_id")
+        .join(at_snapshot.select("customer_id", *columns), on="customer_id")
+        .collect()
+        .to_pandas()
+    )
+
+
+def _sorted_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows[["customer_id", "rm_id", "category"]].sort_values(
+        ["customer_id", "category"], na_position="last", kind="mergesort", ignore_index=True
+    )
+
+
 def held_client_categories(
     customers: Any, customer_features: Any, snapshot_date: dt.date, categories: Sequence[str]
 ) -> pd.DataFrame:
@@ -43,34 +75,39 @@ def held_client_categories(
         client holding none of ``categories``. Customers not in the features at
         the snapshot (not yet clients then) are left out.
     """
-    clients = nw.from_native(customers).lazy()
-    features = nw.from_native(customer_features).lazy()
     holds = [f"holds_{c}" for c in categories]
-    _require_columns(clients, "int_customers", ["customer_id", "rm_id"])
-    _require_columns(features, "customer_features", ["customer_id", "snapshot_date", *holds])
-
-    snapshots = features.select(nw.col("snapshot_date").cast(nw.Date)).unique().collect()["snapshot_date"].to_list()
-    if snapshot_date not in snapshots:
-        raise ValueError(
-            f"customer_features has no rows at snapshot_date {snapshot_date.isoformat()}; "
-            f"its snapshots are {sorted(d.isoformat() for d in snapshots)}. "
-            "Set rm_classification.snapshot_date to one of them."
-        )
-    at_snapshot = features.filter(nw.col("snapshot_date").cast(nw.Date) == snapshot_date)
-    held = (
-        clients.filter(~nw.col("rm_id").is_null())
-        .select("customer_id", "rm_id")
-        .join(at_snapshot.select("customer_id", *[nw.col(h).cast(nw.Boolean) for h in holds]), on="customer_id")
-        .collect()
-        .to_pandas()
-    )
+    held = _clients_at_snapshot(customers, customer_features, snapshot_date, holds)
+    held[holds] = held[holds].astype("boolean").fillna(False).astype(bool)
 
     long = held.melt(id_vars=["customer_id", "rm_id"], value_vars=holds, var_name="category", value_name="held")
-    long = long[long["held"].fillna(False).astype(bool)]
+    long = long[long["held"]]
     long["category"] = long["category"].str.removeprefix("holds_")
     holds_none = held.loc[~held["customer_id"].isin(long["customer_id"]), ["customer_id", "rm_id"]]
-    rows = pd.concat([long[["customer_id", "rm_id", "category"]], holds_none.assign(category=None)], ignore_index=True)
-    return rows.sort_values(["customer_id", "category"], na_position="last", kind="mergesort", ignore_index=True)
+    return _sorted_rows(pd.concat([long, holds_none.assign(category=None)], ignore_index=True))
+
+
+def main_product_client_categories(
+    customers: Any, customer_features: Any, snapshot_date: dt.date, categories: Sequence[str]
+) -> pd.DataFrame:
+    """One row per client: the held category of ``categories`` with the largest balance at ``snapshot_date``.
+
+    The balance is ``balance_<category>_latest`` (the month-end before the snapshot,
+    in the bank's currency; a missing balance counts as 0). Ties go to the category
+    listed first in ``categories``. A client holding none of ``categories`` keeps one
+    row with a null category, so they count among their RM's clients only.
+
+    Args and the clients counted: as :func:`held_client_categories`.
+    """
+    holds = [f"holds_{c}" for c in categories]
+    balances = [f"balance_{c}_latest" for c in categories]
+    table = _clients_at_snapshot(customers, customer_features, snapshot_date, [*holds, *balances])
+    held = table[holds].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    amounts = table[balances].astype(float).fillna(0.0).to_numpy()
+    # a category not held can never be the main product, whatever its balance column says
+    ranked = pd.DataFrame(amounts, columns=list(categories)).where(held, -float("inf"))
+    main = ranked.idxmax(axis=1)  # the first of equal maxima: the order of ``categories``
+    table["category"] = main.where(held.any(axis=1), None).to_numpy()
+    return _sorted_rows(table)
 
 
 def recommended_client_categories(
@@ -114,6 +151,4 @@ def recommended_client_categories(
     rm_of = clients.filter(~nw.col("rm_id").is_null()).select("customer_id", "rm_id").collect().to_pandas()
     rows = rm_of.merge(first, on="customer_id", how="left")
     rows["category"] = rows["category"].astype(object).where(rows["category"].notna(), None)
-    return rows[["customer_id", "rm_id", "category"]].sort_values(
-        ["customer_id", "category"], na_position="last", kind="mergesort", ignore_index=True
-    )
+    return _sorted_rows(rows)

@@ -4,7 +4,8 @@ For one product category and one measure (the count of an RM's clients in the
 category, or their share of the RM's clients):
 
 1. the candidates are the RMs whose value is above the floor (T3 for counts,
-   T4 for shares);
+   T4 for shares), either fixed or a quantile of the RM population's values
+   (:func:`population_floor`);
 2. they are sorted by value ascending, ties by ``rm_id`` ascending;
 3. along that order each RM's cumulative percentage is the running sum of the
    values divided by the candidates' total;
@@ -118,6 +119,19 @@ def cumulative_threshold(
     )
 
 
+def population_floor(values: pd.Series, quantile: float) -> float:
+    """A floor (T3 or T4) read off the RM population: the ``quantile`` of ``values``.
+
+    The method leaves the floors preset; taking them from the population keeps the
+    rule free of bank-specific units, so that ``quantile=0.85`` means "only the top
+    15% of RMs enter the ranking" whatever the book sizes. RMs without clients (a
+    NaN share, or a count of a book of none) are not part of the population, so
+    adding them moves no floor. No RM with clients: NaN, which nobody is above.
+    """
+    population = values.dropna().to_numpy(dtype=float)
+    return float(np.quantile(population, quantile)) if len(population) else math.nan
+
+
 def apply_type_rule(mix: pd.DataFrame, thresholds: pd.DataFrame) -> pd.DataFrame:
     """Flag each RM and category: ``count > T1`` or ``share > T2``.
 
@@ -145,41 +159,70 @@ def apply_type_rule(mix: pd.DataFrame, thresholds: pd.DataFrame) -> pd.DataFrame
 class RMTypeClassifier:
     """Estimator-like M5 classifier: ``fit`` derives T1/T2 per category, ``predict`` applies them.
 
+    Each floor is either fixed (``count_floor_t3`` clients, ``share_floor_t4`` a
+    fraction) or, when its quantile is given instead, read off each category's RM
+    population by :func:`population_floor`.
+
     Args:
-        count_floor_t3: T3, in clients.
-        share_floor_t4: T4, a fraction of the RM's clients (0..1).
+        count_floor_t3: T3, in clients; ``None`` when ``count_floor_quantile`` is given.
+        share_floor_t4: T4, a fraction of the RM's clients (0..1); ``None`` when
+            ``share_floor_quantile`` is given.
         cumulative_target: the target cumulative percentage, a fraction (0.2 = 20%).
         cumulative_band: half-width of the band around the target, a fraction.
+        count_floor_quantile: T3 as this quantile of the RMs' counts in the category.
+        share_floor_quantile: T4 as this quantile of the RMs' shares in the category.
 
     Attributes:
-        thresholds_: after ``fit``, one row per category (see :meth:`thresholds_table`).
+        thresholds_: after ``fit``, one row per category (see ``THRESHOLD_COLUMNS``);
+            ``count_floor_t3`` and ``share_floor_t4`` hold the floors used there.
     """
 
     def __init__(
-        self, *, count_floor_t3: float, share_floor_t4: float, cumulative_target: float, cumulative_band: float
+        self,
+        *,
+        count_floor_t3: float | None = None,
+        share_floor_t4: float | None = None,
+        cumulative_target: float,
+        cumulative_band: float,
+        count_floor_quantile: float | None = None,
+        share_floor_quantile: float | None = None,
     ):
+        if (count_floor_t3 is None) == (count_floor_quantile is None):
+            raise ValueError("give exactly one of count_floor_t3 and count_floor_quantile")
+        if (share_floor_t4 is None) == (share_floor_quantile is None):
+            raise ValueError("give exactly one of share_floor_t4 and share_floor_quantile")
         self.count_floor_t3 = count_floor_t3
         self.share_floor_t4 = share_floor_t4
         self.cumulative_target = cumulative_target
         self.cumulative_band = cumulative_band
+        self.count_floor_quantile = count_floor_quantile
+        self.share_floor_quantile = share_floor_quantile
+
+    def _floors(self, by_rm: pd.DataFrame) -> tuple[float, float]:
+        """T3 and T4 of one category: the fixed values, or the quantiles of the RMs with clients."""
+        with_clients = by_rm[by_rm["n_clients"] > 0] if "n_clients" in by_rm else by_rm
+        t3 = self.count_floor_t3
+        if t3 is None:
+            t3 = population_floor(with_clients["count"], self.count_floor_quantile)
+        t4 = self.share_floor_t4
+        if t4 is None:
+            t4 = population_floor(with_clients["share"], self.share_floor_quantile)
+        return t3, t4
 
     def fit(self, mix: pd.DataFrame) -> RMTypeClassifier:
         """Derive T1 and T2 of every category of ``mix`` (one row per RM and category)."""
         rows = []
         for category, group in mix.groupby("category", sort=False):
             by_rm = group.set_index("rm_id")
+            t3, t4 = self._floors(by_rm)
             settings = {"target": self.cumulative_target, "band": self.cumulative_band}
-            t1 = cumulative_threshold(
-                by_rm["count"], floor=self.count_floor_t3, what=f"T1 (count) of {category}", **settings
-            )
-            t2 = cumulative_threshold(
-                by_rm["share"], floor=self.share_floor_t4, what=f"T2 (share) of {category}", **settings
-            )
+            t1 = cumulative_threshold(by_rm["count"], floor=t3, what=f"T1 (count) of {category}", **settings)
+            t2 = cumulative_threshold(by_rm["share"], floor=t4, what=f"T2 (share) of {category}", **settings)
             rows.append(
                 {
                     "category": category,
-                    "count_floor_t3": self.count_floor_t3,
-                    "share_floor_t4": self.share_floor_t4,
+                    "count_floor_t3": t3,
+                    "share_floor_t4": t4,
                     "cumulative_target": self.cumulative_target,
                     "cumulative_band": self.cumulative_band,
                     "t1_count_threshold": t1.value,

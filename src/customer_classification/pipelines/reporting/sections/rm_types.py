@@ -81,6 +81,55 @@ def _demo_check_blocks(evaluation: dict | None) -> list[dict]:
     ]
 
 
+def _settings_words(settings: dict) -> str:
+    if settings["floor_rule"] == "fixed":
+        floors = f"T3 {settings['count_floor_t3']:g} clients, T4 {say.percent(settings['share_floor_t4'])}"
+    else:
+        floors = (
+            f"T3 / T4 at the {settings['count_floor_quantile']:.0%} / {settings['share_floor_quantile']:.0%} "
+            "quantiles of the RMs"
+        )
+    return f"target {say.percent(settings['cumulative_target'])}, {floors}"
+
+
+def _comparison_blocks(summary: dict, evaluation: dict | None) -> list[dict]:
+    """The default settings and the alternative side by side: RMs typed and, on the demo, precision / recall."""
+    alternative = summary.get("alternative")
+    if alternative is None:
+        return []
+    scored = evaluation is not None and "is_type_alternative" in evaluation
+    header = ["Category", "RMs typed (default)", f"RMs typed ({alternative['name']})"]
+    if scored:
+        header += ["Precision / recall (default)", f"Precision / recall ({alternative['name']})"]
+    rows = []
+    for category, entry in summary["categories"].items():
+        row = [say.category_title(category), entry["rms_typed"], alternative["categories"][category]["rms_typed"]]
+        if scored:
+            row += [_precision_recall(evaluation[rule]["per_category"][category]) for rule in _COMPARED]
+        rows.append(row)
+    if scored:
+        rows.append(
+            ["All", *(evaluation[rule]["overall"]["typed"] for rule in _COMPARED)]
+            + [_precision_recall(evaluation[rule]["overall"]) for rule in _COMPARED]
+        )
+    return [
+        table_block(
+            "Default settings and the alternative side by side",
+            header,
+            rows,
+            f"Default: {_settings_words(summary['settings'])}. {alternative['name']}: "
+            f"{_settings_words(alternative['settings'])}. Precision / recall against the demo's planted specialisms.",
+        )
+    ]
+
+
+_COMPARED = ("is_type", "is_type_alternative")
+
+
+def _precision_recall(scores: dict) -> str:
+    return f"{say.percent(scores['precision'])} / {say.percent(scores['recall'])}"
+
+
 # The data.
 
 
@@ -175,6 +224,7 @@ def rm_types_section(
                 _threshold_rows(rm_thresholds, summary),
             ),
             *_demo_check_blocks(rm_demo_evaluation),
+            *_comparison_blocks(summary, rm_demo_evaluation),
         ],
     }
     return figures, content
