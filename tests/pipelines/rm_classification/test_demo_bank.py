@@ -76,7 +76,11 @@ def test_planted_specialists_are_typed_as_such(demo_run):
     assert evaluation["rms_classified"] == len(demo_run["truth"])
     # the alternative (target 85%, fixed floors) is scored on the same RMs: 0.57 and 0.67 on this bank
     alternative = evaluation["is_type_alternative"]["overall"]
-    assert alternative["planted"] == overall["planted"] and alternative["precision"] >= 0.45 and alternative["recall"] >= 0.55
+    assert (
+        alternative["planted"] == overall["planted"]
+        and alternative["precision"] >= 0.45
+        and alternative["recall"] >= 0.55
+    )
 
 
 def test_every_rm_and_category_is_classified(demo_run):

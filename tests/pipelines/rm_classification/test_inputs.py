@@ -221,8 +221,9 @@ def test_an_rm_with_clients_but_none_in_a_category_has_share_zero_and_is_not_typ
     # clients, has no share at all)
     row = mix.set_index(["rm_id", "category"]).loc[(11, "mortgage")]
     assert (row["n_clients"], row["count"], row["share"]) == (1, 0, 0.0)
-    result = classify_relationship_managers(mix, derive_rm_thresholds(mix, params()), RMS)
-    assert not result.set_index(["rm_id", "category"]).loc[(11, "mortgage"), "is_type"]
+    thresholds, alternative = derive_rm_thresholds(mix, params()), derive_alternative_thresholds(mix, params())
+    result = classify_relationship_managers(mix, thresholds, alternative, RMS).set_index(["rm_id", "category"])
+    assert not result.loc[(11, "mortgage"), "is_type"] and not result.loc[(11, "mortgage"), "is_type_alternative"]
 
 
 def test_a_relationship_manager_table_without_its_columns_is_refused():
@@ -239,7 +240,7 @@ def test_thresholds_must_cover_the_mix_and_be_fitted_first():
     with pytest.raises(
         ValueError, match=r"rm_thresholds has no row for the categories \['mortgage'\] of the category mix"
     ):
-        classify_relationship_managers(mix, partial, RMS)
+        classify_relationship_managers(mix, partial, derive_alternative_thresholds(mix, params()), RMS)
     with pytest.raises(RuntimeError, match=r"RMTypeClassifier is not fitted yet: call fit\(mix\) first"):
         RMTypeClassifier(count_floor_t3=0, share_floor_t4=0.0, cumulative_target=0.2, cumulative_band=0.05).predict(mix)
 
