@@ -80,7 +80,7 @@ def study_summary(outcome: StudyOutcome, n_trials: int) -> dict[str, Any]:
     return {
         "name": outcome.study.study_name,
         "metric": f"validation {outcome.metric} ({outcome.direction})",
-        "trials": len(outcome.study.trials),
+        "trials": len(outcome.trial_table()),
         "trials_requested": n_trials,
         "completed": int(states.get("complete", 0)),
         "pruned": int(states.get("pruned", 0)),

@@ -127,6 +127,10 @@ def _lightgbm_space(trial: optuna.Trial, task: Task) -> dict[str, Any]:
         "bagging_fraction": trial.suggest_float("lgbm_bagging_fraction", 0.5, 1.0),
         "lambda_l1": trial.suggest_float("lgbm_lambda_l1", 1e-8, 10.0, log=True) if regularised else 0.0,
         "lambda_l2": trial.suggest_float("lgbm_lambda_l2", 1e-8, 10.0, log=True) if regularised else 0.0,
+        # a text column of many levels (a country, a branch) has few rows per level: these let
+        # LightGBM split on it at all (without categorical features they change nothing)
+        "min_data_per_group": trial.suggest_int("lgbm_min_data_per_group", 5, 200, log=True),
+        "cat_smooth": trial.suggest_float("lgbm_cat_smooth", 1.0, 50.0, log=True),
     }
     if task == "binary":
         config["is_unbalance"] = trial.suggest_categorical("lgbm_class_weighting", [False, True])
@@ -143,6 +147,8 @@ def _lightgbm_defaults(task: Task) -> dict[str, Any]:
         "lgbm_min_child_samples": 20,
         "lgbm_feature_fraction": 1.0,
         "lgbm_bagging_fraction": 1.0,
+        "lgbm_min_data_per_group": 100,
+        "lgbm_cat_smooth": 10.0,
     }
     if task == "binary":
         defaults["lgbm_class_weighting"] = False

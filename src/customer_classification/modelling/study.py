@@ -113,9 +113,11 @@ class StudyOutcome:
                 f"validation_{self.metric}": t.value,
                 "seconds": t.duration.total_seconds() if t.duration else None,
             }
-            for t in self.study.trials
+            for t in finished_trials(self.study)
         ]
-        return pd.DataFrame(rows)
+        return pd.DataFrame(
+            rows, columns=["trial", "family", "default", "state", f"validation_{self.metric}", "seconds"]
+        )
 
 
 def _objective(outcome: StudyOutcome, spec: StudySpec, ctx: FitContext, train, valid):
@@ -156,6 +158,11 @@ def _objective(outcome: StudyOutcome, spec: StudySpec, ctx: FitContext, train, v
     return objective
 
 
+def finished_trials(study: optuna.Study) -> list[FrozenTrial]:
+    """The trials that ran; a study stopped by its time cap leaves the rest of its plan waiting."""
+    return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL))
+
+
 def trial_plan(families: list[str], n_trials: int) -> list[str]:
     """The family of each trial: every family's default configuration first (LightGBM's first of all,
     then in the listed order), then the remaining trials shared out by the families' ``search_weight``
@@ -193,7 +200,7 @@ def _enqueue_plan(study: optuna.Study, plan: list[str], task: Task) -> None:
 def _check_outcome(outcome: StudyOutcome, spec: StudySpec) -> None:
     """Log the trials per family and a study stopped by its time cap; fail when a family has no
     completed trial (its defaults were not even tried: the comparison would be meaningless)."""
-    finished = len(outcome.study.trials)
+    finished = len(finished_trials(outcome.study))
     per_family = outcome.trials_per_family()
     outcome.stopped_by_time_cap = finished < spec.n_trials
     if outcome.stopped_by_time_cap:
