@@ -121,3 +121,15 @@ def test_isotonic_calibration_keeps_the_models_ranking():
     assert roc_auc_score(y, calibrated) == pytest.approx(roc_auc_score(y, margin), abs=1e-12)
     steps = np.clip(fit_calibrator(margin, y, "isotonic").model.predict(margin), 0, 1)
     assert np.abs(calibrated - steps).max() <= 1e-6
+
+
+def test_a_lucky_tuned_trial_on_noise_does_not_replace_the_default():
+    rng = np.random.default_rng(8)
+    X = pd.DataFrame({"a": rng.normal(size=500), "b": rng.normal(size=500)})
+    y = (rng.random(500) < 0.3).astype(int)  # nothing to learn: any gain over the default is luck
+    train, valid = (X.iloc[:300], y[:300]), (X.iloc[300:], y[300:])
+    careful = run_study(train, valid, "binary", _spec(families=["lightgbm"], n_trials=6))
+    assert careful.candidates["lightgbm"] is careful.defaults["lightgbm"]
+    assert careful.confidence_over_default["lightgbm"] < 0.95
+    greedy = run_study(train, valid, "binary", _spec(families=["lightgbm"], n_trials=6, min_confidence_over_default=0))
+    assert greedy.candidates["lightgbm"].validation_score > greedy.defaults["lightgbm"].validation_score

@@ -19,7 +19,9 @@ def test_rows(table: pd.DataFrame) -> pd.DataFrame:
 
 def family_comparison(table: pd.DataFrame, model: FittedModel, outcome: StudyOutcome) -> pd.DataFrame:
     """Each family's default configuration and its best trial (both fitted on the training rows) on
-    the validation and test rows: two rows per family, ``configuration`` ``default`` then ``best``.
+    the validation and test rows: two rows per family, ``configuration`` ``default`` then ``best``
+    (the default again when the best trial did not beat it surely enough, see
+    :func:`~.study.keep_defaults_unless_surely_beaten`).
 
     The champion is chosen on validation; test figures are reported, never used to choose.
     """
@@ -39,6 +41,8 @@ def family_comparison(table: pd.DataFrame, model: FittedModel, outcome: StudyOut
                     "trial": candidate.trial_number,
                     f"validation_{outcome.metric}": candidate.validation_score,
                     **{f"test_{k}": v for k, v in _test_metrics(outcome.task, y_test, candidate.model.predict(X_test))},
+                    # share of validation resamples on which the best trial beat the default
+                    "confidence_over_default": outcome.confidence_over_default.get(family),
                     "trials": per_family[family]["trials"],
                     "pruned": per_family[family]["pruned"],
                     "fit_seconds": round(candidate.fit_seconds, 2),

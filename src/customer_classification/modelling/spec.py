@@ -153,6 +153,15 @@ class StudySpec(_Frozen):
             "null: the best family on validation scores."
         ),
     )
+    min_confidence_over_default: float = Field(
+        default=0.95,
+        ge=0,
+        lt=1,
+        description=(
+            "Share of paired bootstrap resamples of the validation rows on which a family's best trial must "
+            "beat its default configuration to replace it; 0 takes the best trial whatever the margin."
+        ),
+    )
     seed: int = 0
     n_threads: int = Field(default=2, ge=1)
     early_stopping_rounds: int = Field(default=30, ge=1)

@@ -30,6 +30,8 @@ from customer_classification.modelling.spec import StudySpec, Task
 logger = logging.getLogger(__name__)
 # user attribute that marks the trial of a family's default configuration
 DEFAULT_ATTR = "default_configuration"
+# resamples of the validation rows that weigh a tuned trial's gain over its default
+BOOTSTRAP_RESAMPLES = 200
 
 
 class FamilyMedianPruner(BasePruner):
@@ -77,6 +79,7 @@ class StudyOutcome:
     candidates: dict[str, Candidate] = field(default_factory=dict)
     defaults: dict[str, Candidate] = field(default_factory=dict)
     scoring_family: str | None = None
+    confidence_over_default: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
     stopped_by_time_cap: bool = False
     classes: list[Any] | None = None
@@ -197,6 +200,45 @@ def _enqueue_plan(study: optuna.Study, plan: list[str], task: Task) -> None:
             study.enqueue_trial({"family": family, **FAMILY_REGISTRY[family].defaults(task)}, {DEFAULT_ATTR: True})
 
 
+def keep_defaults_unless_surely_beaten(outcome: StudyOutcome, spec: StudySpec, valid) -> None:
+    """Put back a family's default when its best trial beats it on fewer than
+    ``spec.min_confidence_over_default`` of paired bootstrap resamples of the validation rows.
+
+    The best of many trials on a small validation set is partly the luckiest: on a few hundred rows
+    a tuned configuration can lead the default on validation and trail it on new rows.
+    """
+    X_valid, y_valid = valid
+    rng = np.random.default_rng(spec.seed)
+    resamples = [rng.integers(0, len(y_valid), len(y_valid)) for _ in range(BOOTSTRAP_RESAMPLES)]
+    better = np.greater if outcome.direction == "maximize" else np.less
+    for family, best in list(outcome.candidates.items()):
+        default = outcome.defaults.get(family)
+        if default is None or default is best:
+            continue
+        tuned, plain = best.model.predict(X_valid), default.model.predict(X_valid)
+        wins = [
+            better(
+                validation_score(outcome.task, y_valid[r], tuned[r]),
+                validation_score(outcome.task, y_valid[r], plain[r]),
+            )
+            for r in resamples
+            if outcome.task == "regression" or len(np.unique(y_valid[r])) > 1
+        ]
+        confidence = float(np.mean(wins)) if wins else 0.0
+        outcome.confidence_over_default[family] = confidence
+        if confidence < spec.min_confidence_over_default:
+            logger.info(
+                "study '%s': %s's best trial %d beats its default on %.0f%% of validation resamples, under %.0f%%: "
+                "the default is kept",
+                spec.study_name,
+                family,
+                best.trial_number,
+                100 * confidence,
+                100 * spec.min_confidence_over_default,
+            )
+            outcome.candidates[family] = default
+
+
 def _check_outcome(outcome: StudyOutcome, spec: StudySpec) -> None:
     """Log the trials per family and a study stopped by its time cap; fail when a family has no
     completed trial (its defaults were not even tried: the comparison would be meaningless)."""
@@ -279,4 +321,5 @@ def run_study(
     )
     outcome.seconds = time.perf_counter() - started
     _check_outcome(outcome, spec)
+    keep_defaults_unless_surely_beaten(outcome, spec, valid)
     return outcome
