@@ -62,6 +62,7 @@ def test_each_familys_default_is_a_trial_and_its_best_is_no_worse_on_validation(
     first = outcome.study.trials[0]
     assert first.params["family"] == "lightgbm"
     assert first.params["lgbm_num_leaves"] == 31 and first.params["lgbm_learning_rate"] == 0.1
+    assert first.params["lgbm_rounds"] == "fixed_100" and first.user_attrs["best_iteration"] == 100
     assert set(outcome.defaults) == set(FAMILIES)
     for family, best in outcome.candidates.items():
         assert best.validation_score >= outcome.defaults[family].validation_score
@@ -107,6 +108,8 @@ def test_hitting_the_time_cap_is_logged_and_a_family_without_a_trial_is_an_error
 def test_the_refit_scales_lightgbms_rounds_to_the_larger_set():
     assert refit_config({"learning_rate": 0.1, "n_rounds": 80}, 1500, 1000)["n_rounds"] == 120
     assert refit_config({"C": 1.0}, 1500, 1000) == {"C": 1.0}
+    # LightGBM's own 100 rounds were not chosen on the training rows: they stay 100
+    assert refit_config({"early_stopping": False, "n_rounds": 100}, 1500, 1000)["n_rounds"] == 100
 
 
 def test_isotonic_calibration_keeps_the_models_ranking():

@@ -29,6 +29,9 @@ from customer_classification.modelling.metrics import validation_score
 from customer_classification.modelling.spec import Task
 
 Report = Callable[[int, float], None]
+# LightGBM's own number of boosting rounds (n_estimators), a point of the search space
+LIGHTGBM_DEFAULT_ROUNDS = 100
+DEFAULT_ROUNDS = "fixed_100"
 # Levels of a text column a linear family one-hot encodes; the rarer ones share one column.
 MAX_ONE_HOT_LEVELS = 50
 
@@ -116,9 +119,12 @@ class SklearnModel:
 
 def _lightgbm_space(trial: optuna.Trial, task: Task) -> dict[str, Any]:
     # every range holds LightGBM's default (see _lightgbm_defaults), so the defaults are a point of the space
+    # LightGBM's 100 rounds, or as many as validation wants (early stopping, up to max_boosting_rounds)
+    rounds = trial.suggest_categorical("lgbm_rounds", ["early_stopping", DEFAULT_ROUNDS])
     depth_limited = trial.suggest_categorical("lgbm_depth_limited", [False, True])
     regularised = trial.suggest_categorical("lgbm_regularised", [False, True])
     config = {
+        "early_stopping": rounds == "early_stopping",
         "num_leaves": trial.suggest_int("lgbm_num_leaves", 7, 255, log=True),
         "max_depth": trial.suggest_int("lgbm_max_depth", 3, 12) if depth_limited else -1,
         "learning_rate": trial.suggest_float("lgbm_learning_rate", 0.01, 0.3, log=True),
@@ -138,8 +144,9 @@ def _lightgbm_space(trial: optuna.Trial, task: Task) -> dict[str, Any]:
 
 
 def _lightgbm_defaults(task: Task) -> dict[str, Any]:
-    """``lightgbm.LGBMClassifier()`` / ``LGBMRegressor()`` as trial parameters (rounds: early-stopped)."""
+    """``lightgbm.LGBMClassifier()`` / ``LGBMRegressor()`` as trial parameters: 100 rounds, no early stopping."""
     defaults = {
+        "lgbm_rounds": DEFAULT_ROUNDS,
         "lgbm_depth_limited": False,
         "lgbm_regularised": False,
         "lgbm_num_leaves": 31,
@@ -165,7 +172,7 @@ _OBJECTIVE = {
 def _fit_lightgbm(config, X, y, ctx: FitContext, X_valid=None, y_valid=None, report: Report | None = None):
     objective, metric = _OBJECTIVE[ctx.task]
     params = {
-        **{k: v for k, v in config.items() if k != "n_rounds"},
+        **{k: v for k, v in config.items() if k not in ("n_rounds", "early_stopping")},
         "objective": objective,
         "metric": metric,
         "bagging_freq": 1,
@@ -182,7 +189,8 @@ def _fit_lightgbm(config, X, y, ctx: FitContext, X_valid=None, y_valid=None, rep
         booster = lgb.train(params, train, num_boost_round=config["n_rounds"])
         return LightGBMModel(booster, ctx.task, booster.current_iteration())
     valid = lgb.Dataset(X_valid, label=y_valid, reference=train)
-    callbacks = [lgb.early_stopping(ctx.early_stopping_rounds, verbose=False)]
+    stops_early = config.get("early_stopping", True)
+    callbacks = [lgb.early_stopping(ctx.early_stopping_rounds, verbose=False)] if stops_early else []
     if report is not None:
 
         def _report(env: lgb.callback.CallbackEnv) -> None:
@@ -190,7 +198,8 @@ def _fit_lightgbm(config, X, y, ctx: FitContext, X_valid=None, y_valid=None, rep
                 report(env.iteration + 1, float(env.evaluation_result_list[0][2]))
 
         callbacks.append(_report)
-    booster = lgb.train(params, train, num_boost_round=ctx.max_boosting_rounds, valid_sets=[valid], callbacks=callbacks)
+    rounds = ctx.max_boosting_rounds if stops_early else LIGHTGBM_DEFAULT_ROUNDS
+    booster = lgb.train(params, train, num_boost_round=rounds, valid_sets=[valid], callbacks=callbacks)
     return LightGBMModel(booster, ctx.task, booster.best_iteration or booster.current_iteration())
 
 
@@ -326,8 +335,11 @@ def _fit_forest(config, X, y, ctx: FitContext, X_valid=None, y_valid=None, repor
     # trees are grown in steps so that a poor forest is pruned before it is complete
     while grown < config["n_estimators"]:
         grown = min(grown + ctx.report_every, config["n_estimators"])
-        forest.set_params(n_estimators=grown)
+        forest.set_params(n_estimators=grown, n_jobs=ctx.n_threads)
         forest.fit(design, y)
+        # threads add the trees' predictions in whichever order they finish, which changes the last
+        # bits of a sum: one thread predicts, so a customer's score is the same on every run
+        forest.set_params(n_jobs=1)
         if report is not None and valid_design is not None:
             proba = forest.predict(valid_design) if ctx.task == "regression" else forest.predict_proba(valid_design)
             report(grown, validation_score(ctx.task, y_valid, proba[:, 1] if ctx.task == "binary" else proba))
@@ -362,7 +374,8 @@ def refit_config(config: dict[str, Any], n_refit_rows: int, n_train_rows: int) -
 
     LightGBM's early-stopped rounds are scaled by the ratio of rows: a larger set supports more
     rounds before the trees start fitting noise, and the refit has no validation rows to stop on.
+    LightGBM's fixed 100 rounds were not chosen on the training rows and stay 100.
     """
-    if "n_rounds" not in config:
+    if "n_rounds" not in config or not config.get("early_stopping", True):
         return dict(config)
     return {**config, "n_rounds": max(1, round(config["n_rounds"] * n_refit_rows / n_train_rows))}
