@@ -19,17 +19,18 @@ def test_rows(table: pd.DataFrame) -> pd.DataFrame:
 
 def family_comparison(table: pd.DataFrame, model: FittedModel, outcome: StudyOutcome) -> pd.DataFrame:
     """Each family's default configuration and its best trial (both fitted on the training rows) on
-    the validation and test rows: two rows per family, ``configuration`` ``default`` then ``best``
-    (the default again when the best trial did not beat it surely enough, see
-    :func:`~.study.keep_defaults_unless_surely_beaten`).
+    the validation and test rows: two rows per family, ``configuration`` ``default`` then ``best``.
+    When the best trial did not beat the default surely enough (see
+    :func:`~.study.keep_defaults_unless_surely_beaten`), the default row is the one marked champion.
 
     The champion is chosen on validation; test figures are reported, never used to choose.
     """
     X_test, y_test = labelled_xy(table, model.encoder, model.spec, ("test",), model.classes)
     per_family = outcome.trials_per_family()
     rows = []
-    for family, best in outcome.candidates.items():
+    for family, kept in outcome.candidates.items():
         default = outcome.defaults.get(family)
+        best = outcome.best_trials.get(family, kept)
         for kind, candidate in (("default", default), ("best", best)):
             if candidate is None:
                 continue
@@ -37,7 +38,9 @@ def family_comparison(table: pd.DataFrame, model: FittedModel, outcome: StudyOut
                 {
                     "family": family,
                     "configuration": kind,
-                    "champion": kind == "best" and family == model.family,
+                    # the family's kept configuration (its best, or its default when the best did not
+                    # beat it surely enough) is the champion when the family scores
+                    "champion": family == model.family and candidate is kept and (kind == "best" or kept is not best),
                     "trial": candidate.trial_number,
                     f"validation_{outcome.metric}": candidate.validation_score,
                     **{f"test_{k}": v for k, v in _test_metrics(outcome.task, y_test, candidate.model.predict(X_test))},

@@ -154,7 +154,7 @@ class StudySpec(_Frozen):
         ),
     )
     min_confidence_over_default: float = Field(
-        default=0.95,
+        default=0.7,
         ge=0,
         lt=1,
         description=(

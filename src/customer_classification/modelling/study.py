@@ -80,6 +80,7 @@ class StudyOutcome:
     defaults: dict[str, Candidate] = field(default_factory=dict)
     scoring_family: str | None = None
     confidence_over_default: dict[str, float] = field(default_factory=dict)
+    best_trials: dict[str, Candidate] = field(default_factory=dict)  # each family's best, kept or not
     seconds: float = 0.0
     stopped_by_time_cap: bool = False
     classes: list[Any] | None = None
@@ -211,6 +212,7 @@ def keep_defaults_unless_surely_beaten(outcome: StudyOutcome, spec: StudySpec, v
     rng = np.random.default_rng(spec.seed)
     resamples = [rng.integers(0, len(y_valid), len(y_valid)) for _ in range(BOOTSTRAP_RESAMPLES)]
     better = np.greater if outcome.direction == "maximize" else np.less
+    outcome.best_trials = dict(outcome.candidates)
     for family, best in list(outcome.candidates.items()):
         default = outcome.defaults.get(family)
         if default is None or default is best:
