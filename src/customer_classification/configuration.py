@@ -27,6 +27,6 @@ def configured_groups(conf_source: Path | None = None) -> list[str]:
     for env in ("base", "local"):
         for path in sorted((source / env).glob("parameters*.yml")):
             block = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("clustering")
-            if isinstance(block, dict):  # an environment's top-level block replaces base's
-                groups = block.get("groups") or {}
+            if isinstance(block, dict):  # an environment's groups merge over base's (settings' merge_strategy)
+                groups = {**groups, **(block.get("groups") or {})}
     return list(groups) or list(DEFAULT_GROUPS)

@@ -25,4 +25,7 @@ CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
     "config_patterns": {"spark": ["spark*", "spark*/**"]},
+    # an environment's parameters merge key by key over base's, so a partial block (a bank's
+    # own `model` and `split`) keeps the rest of base's block instead of replacing it
+    "merge_strategy": {"parameters": "soft"},
 }

@@ -29,6 +29,11 @@ from customer_classification.modelling.metrics import validation_score
 from customer_classification.modelling.spec import Task
 
 Report = Callable[[int, float], None]
+# LightGBM's own number of boosting rounds (n_estimators), a point of the search space
+LIGHTGBM_DEFAULT_ROUNDS = 100
+DEFAULT_ROUNDS = "fixed_100"
+# Levels of a text column a linear family one-hot encodes; the rarer ones share one column.
+MAX_ONE_HOT_LEVELS = 50
 
 
 @dataclass(frozen=True)
@@ -113,19 +118,48 @@ class SklearnModel:
 
 
 def _lightgbm_space(trial: optuna.Trial, task: Task) -> dict[str, Any]:
+    # every range holds LightGBM's default (see _lightgbm_defaults), so the defaults are a point of the space
+    # LightGBM's 100 rounds, or as many as validation wants (early stopping, up to max_boosting_rounds)
+    rounds = trial.suggest_categorical("lgbm_rounds", ["early_stopping", DEFAULT_ROUNDS])
+    depth_limited = trial.suggest_categorical("lgbm_depth_limited", [False, True])
+    regularised = trial.suggest_categorical("lgbm_regularised", [False, True])
     config = {
-        "num_leaves": trial.suggest_int("lgbm_num_leaves", 7, 127, log=True),
-        "max_depth": trial.suggest_int("lgbm_max_depth", 3, 12),
-        "learning_rate": trial.suggest_float("lgbm_learning_rate", 0.05, 0.3, log=True),
-        "min_child_samples": trial.suggest_int("lgbm_min_child_samples", 10, 300, log=True),
+        "early_stopping": rounds == "early_stopping",
+        "num_leaves": trial.suggest_int("lgbm_num_leaves", 7, 255, log=True),
+        "max_depth": trial.suggest_int("lgbm_max_depth", 3, 12) if depth_limited else -1,
+        "learning_rate": trial.suggest_float("lgbm_learning_rate", 0.01, 0.3, log=True),
+        "min_child_samples": trial.suggest_int("lgbm_min_child_samples", 5, 300, log=True),
         "feature_fraction": trial.suggest_float("lgbm_feature_fraction", 0.3, 1.0),
         "bagging_fraction": trial.suggest_float("lgbm_bagging_fraction", 0.5, 1.0),
-        "lambda_l1": trial.suggest_float("lgbm_lambda_l1", 1e-8, 10.0, log=True),
-        "lambda_l2": trial.suggest_float("lgbm_lambda_l2", 1e-8, 10.0, log=True),
+        "lambda_l1": trial.suggest_float("lgbm_lambda_l1", 1e-8, 10.0, log=True) if regularised else 0.0,
+        "lambda_l2": trial.suggest_float("lgbm_lambda_l2", 1e-8, 10.0, log=True) if regularised else 0.0,
+        # a text column of many levels (a country, a branch) has few rows per level: these let
+        # LightGBM split on it at all (without categorical features they change nothing)
+        "min_data_per_group": trial.suggest_int("lgbm_min_data_per_group", 5, 200, log=True),
+        "cat_smooth": trial.suggest_float("lgbm_cat_smooth", 1.0, 50.0, log=True),
     }
     if task == "binary":
         config["is_unbalance"] = trial.suggest_categorical("lgbm_class_weighting", [False, True])
     return config
+
+
+def _lightgbm_defaults(task: Task) -> dict[str, Any]:
+    """``lightgbm.LGBMClassifier()`` / ``LGBMRegressor()`` as trial parameters: 100 rounds, no early stopping."""
+    defaults = {
+        "lgbm_rounds": DEFAULT_ROUNDS,
+        "lgbm_depth_limited": False,
+        "lgbm_regularised": False,
+        "lgbm_num_leaves": 31,
+        "lgbm_learning_rate": 0.1,
+        "lgbm_min_child_samples": 20,
+        "lgbm_feature_fraction": 1.0,
+        "lgbm_bagging_fraction": 1.0,
+        "lgbm_min_data_per_group": 100,
+        "lgbm_cat_smooth": 10.0,
+    }
+    if task == "binary":
+        defaults["lgbm_class_weighting"] = False
+    return defaults
 
 
 _OBJECTIVE = {
@@ -138,7 +172,7 @@ _OBJECTIVE = {
 def _fit_lightgbm(config, X, y, ctx: FitContext, X_valid=None, y_valid=None, report: Report | None = None):
     objective, metric = _OBJECTIVE[ctx.task]
     params = {
-        **{k: v for k, v in config.items() if k != "n_rounds"},
+        **{k: v for k, v in config.items() if k not in ("n_rounds", "early_stopping")},
         "objective": objective,
         "metric": metric,
         "bagging_freq": 1,
@@ -155,7 +189,8 @@ def _fit_lightgbm(config, X, y, ctx: FitContext, X_valid=None, y_valid=None, rep
         booster = lgb.train(params, train, num_boost_round=config["n_rounds"])
         return LightGBMModel(booster, ctx.task, booster.current_iteration())
     valid = lgb.Dataset(X_valid, label=y_valid, reference=train)
-    callbacks = [lgb.early_stopping(ctx.early_stopping_rounds, verbose=False)]
+    stops_early = config.get("early_stopping", True)
+    callbacks = [lgb.early_stopping(ctx.early_stopping_rounds, verbose=False)] if stops_early else []
     if report is not None:
 
         def _report(env: lgb.callback.CallbackEnv) -> None:
@@ -163,7 +198,8 @@ def _fit_lightgbm(config, X, y, ctx: FitContext, X_valid=None, y_valid=None, rep
                 report(env.iteration + 1, float(env.evaluation_result_list[0][2]))
 
         callbacks.append(_report)
-    booster = lgb.train(params, train, num_boost_round=ctx.max_boosting_rounds, valid_sets=[valid], callbacks=callbacks)
+    rounds = ctx.max_boosting_rounds if stops_early else LIGHTGBM_DEFAULT_ROUNDS
+    booster = lgb.train(params, train, num_boost_round=rounds, valid_sets=[valid], callbacks=callbacks)
     return LightGBMModel(booster, ctx.task, booster.best_iteration or booster.current_iteration())
 
 
@@ -194,12 +230,24 @@ def _linear_preprocessor(X: pd.DataFrame) -> ColumnTransformer:
                 "categorical",
                 make_pipeline(
                     FunctionTransformer(_as_text, feature_names_out="one-to-one"),
-                    OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                    # a text column with thousands of levels (a name, a postcode) stays a few dozen
+                    # sparse columns: the rarest levels share one, unseen ones join it
+                    OneHotEncoder(
+                        handle_unknown="infrequent_if_exist", max_categories=MAX_ONE_HOT_LEVELS, sparse_output=True
+                    ),
                 ),
                 categorical,
             ),
-        ]
+        ],
+        sparse_threshold=0.3,
     )
+
+
+def _linear_defaults(task: Task) -> dict[str, Any]:
+    """``Ridge()`` (alpha 1) or ``LogisticRegression()`` (C 1, no class weights) as trial parameters."""
+    if task == "regression":
+        return {"linear_alpha": 1.0}
+    return {"logistic_C": 1.0, **({"logistic_class_weighting": None} if task == "binary" else {})}
 
 
 def _linear_space(trial: optuna.Trial, task: Task) -> dict[str, Any]:
@@ -243,16 +291,37 @@ def _forest_preprocessor(X: pd.DataFrame) -> ColumnTransformer:
 
 
 def _forest_space(trial: optuna.Trial, task: Task) -> dict[str, Any]:
+    # every range holds scikit-learn's default (see _forest_defaults)
+    depth_limited = trial.suggest_categorical("forest_depth_limited", [False, True])
+    feature_rule = trial.suggest_categorical("forest_max_features_rule", ["sqrt", "share"])
     config = {
-        "n_estimators": trial.suggest_int("forest_n_estimators", 50, 150, step=25),
-        "max_depth": trial.suggest_int("forest_max_depth", 4, 14),
-        "min_samples_leaf": trial.suggest_int("forest_min_samples_leaf", 5, 100, log=True),
-        "max_features": trial.suggest_float("forest_max_features", 0.05, 0.3),
-        "max_samples": trial.suggest_float("forest_max_samples", 0.1, 0.5),
+        "n_estimators": trial.suggest_int("forest_n_estimators", 50, 300, step=25),
+        "max_depth": trial.suggest_int("forest_max_depth", 4, 20) if depth_limited else None,
+        "min_samples_leaf": trial.suggest_int("forest_min_samples_leaf", 1, 100, log=True),
+        "max_features": trial.suggest_float("forest_max_features", 0.05, 1.0) if feature_rule == "share" else "sqrt",
+        # 1.0 draws as many rows as the table has: scikit-learn's default bootstrap
+        "max_samples": trial.suggest_float("forest_max_samples", 0.1, 1.0),
     }
     if task == "binary":
         config["class_weight"] = trial.suggest_categorical("forest_class_weighting", [None, "balanced_subsample"])
     return config
+
+
+def _forest_defaults(task: Task) -> dict[str, Any]:
+    """``RandomForestClassifier()`` / ``RandomForestRegressor()`` as trial parameters."""
+    defaults = {
+        "forest_depth_limited": False,
+        "forest_n_estimators": 100,
+        "forest_min_samples_leaf": 1,
+        "forest_max_samples": 1.0,
+    }
+    if task == "regression":
+        defaults |= {"forest_max_features_rule": "share", "forest_max_features": 1.0}
+    else:
+        defaults["forest_max_features_rule"] = "sqrt"
+    if task == "binary":
+        defaults["forest_class_weighting"] = None
+    return defaults
 
 
 def _fit_forest(config, X, y, ctx: FitContext, X_valid=None, y_valid=None, report: Report | None = None):
@@ -266,8 +335,11 @@ def _fit_forest(config, X, y, ctx: FitContext, X_valid=None, y_valid=None, repor
     # trees are grown in steps so that a poor forest is pruned before it is complete
     while grown < config["n_estimators"]:
         grown = min(grown + ctx.report_every, config["n_estimators"])
-        forest.set_params(n_estimators=grown)
+        forest.set_params(n_estimators=grown, n_jobs=ctx.n_threads)
         forest.fit(design, y)
+        # threads add the trees' predictions in whichever order they finish, which changes the last
+        # bits of a sum: one thread predicts, so a customer's score is the same on every run
+        forest.set_params(n_jobs=1)
         if report is not None and valid_design is not None:
             proba = forest.predict(valid_design) if ctx.task == "regression" else forest.predict_proba(valid_design)
             report(grown, validation_score(ctx.task, y_valid, proba[:, 1] if ctx.task == "binary" else proba))
@@ -276,14 +348,34 @@ def _fit_forest(config, X, y, ctx: FitContext, X_valid=None, y_valid=None, repor
 
 @dataclass(frozen=True)
 class Family:
+    """A model family: its search space, its default configuration (as trial parameters) and its fit.
+
+    ``search_weight`` is the family's share of the trials left after the defaults, relative to the
+    others': LightGBM has eight hyperparameters, a linear model one or two.
+    """
+
     name: str
     suggest: Callable[[optuna.Trial, Task], dict[str, Any]]
+    defaults: Callable[[Task], dict[str, Any]]
     fit: Callable[..., Any]
+    search_weight: int = 1
 
 
 FAMILY_REGISTRY = {
-    "lightgbm": Family("lightgbm", _lightgbm_space, _fit_lightgbm),
-    "logistic": Family("logistic", _linear_space, _fit_linear),
-    "linear": Family("linear", _linear_space, _fit_linear),
-    "random_forest": Family("random_forest", _forest_space, _fit_forest),
+    "lightgbm": Family("lightgbm", _lightgbm_space, _lightgbm_defaults, _fit_lightgbm, search_weight=3),
+    "logistic": Family("logistic", _linear_space, _linear_defaults, _fit_linear),
+    "linear": Family("linear", _linear_space, _linear_defaults, _fit_linear),
+    "random_forest": Family("random_forest", _forest_space, _forest_defaults, _fit_forest, search_weight=2),
 }
+
+
+def refit_config(config: dict[str, Any], n_refit_rows: int, n_train_rows: int) -> dict[str, Any]:
+    """The configuration to refit on ``n_refit_rows`` (train + validation) after tuning on ``n_train_rows``.
+
+    LightGBM's early-stopped rounds are scaled by the ratio of rows: a larger set supports more
+    rounds before the trees start fitting noise, and the refit has no validation rows to stop on.
+    LightGBM's fixed 100 rounds were not chosen on the training rows and stay 100.
+    """
+    if "n_rounds" not in config or not config.get("early_stopping", True):
+        return dict(config)
+    return {**config, "n_rounds": max(1, round(config["n_rounds"] * n_refit_rows / n_train_rows))}

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from customer_classification.modelling.calibration import Calibrator, choose_calibration
-from customer_classification.modelling.families import FAMILY_REGISTRY, FitContext, LightGBMModel
+from customer_classification.modelling.families import FAMILY_REGISTRY, FitContext, LightGBMModel, refit_config
 from customer_classification.modelling.metrics import check_binary_target
 from customer_classification.modelling.reasons import top_reasons
 from customer_classification.modelling.spec import ModelSpec, StudySpec
@@ -146,8 +146,18 @@ def refit_champion(
         study.report_every,
     )
     champion = outcome.champion
-    family = FAMILY_REGISTRY[champion.family]
-    estimator = family.fit(champion.config, X_all, y_all, ctx)
+    n_train = int((table[SPLIT] == "train").sum())
+    config = refit_config(champion.config, len(y_all), n_train)
+    if config != champion.config:
+        logger.info(
+            "refit of %s on %d rows: %d boosting rounds (%d early-stopped on %d training rows, scaled)",
+            champion.family,
+            len(y_all),
+            config["n_rounds"],
+            champion.config["n_rounds"],
+            n_train,
+        )
+    estimator = FAMILY_REGISTRY[champion.family].fit(config, X_all, y_all, ctx)
     calibrator, losses = None, {}
     if spec.task == "binary":
         calibrator, losses = choose_calibration(
@@ -160,13 +170,17 @@ def refit_champion(
             "configuration, refitted on the same rows",
             champion.family,
         )
-        explainer = FAMILY_REGISTRY["lightgbm"].fit(outcome.candidates["lightgbm"].config, X_all, y_all, ctx)
-    snapshots = sorted(table.loc[table[SPLIT].isin(("train", "validation")), spec.snapshot_column].dt.date.unique())
+        explainer_config = refit_config(outcome.candidates["lightgbm"].config, len(y_all), n_train)
+        explainer = FAMILY_REGISTRY["lightgbm"].fit(explainer_config, X_all, y_all, ctx)
+    snapshots = []
+    if spec.snapshot_column:
+        fitted_rows = table.loc[table[SPLIT].isin(("train", "validation")), spec.snapshot_column]
+        snapshots = sorted(fitted_rows.dt.date.unique())
     return FittedModel(
         spec=spec,
         encoder=encoder,
         family=champion.family,
-        config=champion.config,
+        config=config,
         estimator=estimator,
         calibrator=calibrator,
         explainer=explainer,

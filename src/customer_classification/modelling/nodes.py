@@ -8,6 +8,7 @@ the decision (tiers or a threshold, :mod:`.decisions`).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import optuna
@@ -24,6 +25,8 @@ from customer_classification.modelling.metrics import (
 from customer_classification.modelling.params import ModelPipelineParams
 from customer_classification.modelling.study import StudyOutcome
 from customer_classification.modelling.table import SPLIT, assemble_model_table
+
+logger = logging.getLogger(__name__)
 
 
 def build_model_table(features: Any, labels: Any, params: ModelPipelineParams) -> pd.DataFrame:
@@ -78,7 +81,8 @@ def evaluate_model(
     decision_metrics, decision_report = params.decision.evaluate(actual, predicted, decided)
     metrics = {
         "target": params.model.target,
-        "test_snapshot": params.split.test_snapshot.isoformat(),
+        "split": params.split.method,
+        "test_snapshot": params.split.test_snapshot.isoformat() if params.split.method == "time" else None,
         "trained_on": model.trained_on,
         "champion": {"family": model.family, "config": model.config},
         **_task_metrics(model, actual, predicted, params.model.task),
@@ -88,8 +92,7 @@ def evaluate_model(
     }
     predictions = pd.DataFrame(
         {
-            params.model.id_column: test[params.model.id_column].to_numpy(),
-            params.model.snapshot_column: test[params.model.snapshot_column].to_numpy(),
+            **{key: test[key].to_numpy() for key in params.model.key_columns},
             "predicted": predicted,
             **decided,
             "actual": actual,
@@ -99,15 +102,29 @@ def evaluate_model(
 
 
 def score_customers(table: pd.DataFrame, model: FittedModel, params: ModelPipelineParams) -> pd.DataFrame:
-    """The scoring snapshot's rows: the prediction, the decision's columns and the top reasons.
-    Fits nothing, so a scoring-only run reuses it with a persisted model."""
+    """The scoring rows: the prediction, the decision's columns and the top reasons. With no scoring
+    rows (no ``scoring_snapshot``, or a random split whose rows are all labelled) the scores are an
+    empty table with the same columns. Fits nothing, so a scoring-only run reuses it with a persisted model."""
     spec = params.model
     rows = table[table[SPLIT] == "scoring"]
+    if rows.empty:
+        logger.warning(
+            "%s: no scoring rows (split.scoring_snapshot unset or empty, or no unlabelled row); scored nobody. "
+            "The metrics and the model are written",
+            spec.target,
+        )
+        # one labelled row gives the scores' columns and types; none of its values is kept
+        return score_customers_of(table[table[SPLIT] != "scoring"].head(1), model, params).iloc[0:0]
+    return score_customers_of(rows, model, params)
+
+
+def score_customers_of(rows: pd.DataFrame, model: FittedModel, params: ModelPipelineParams) -> pd.DataFrame:
+    """Prediction, decision columns and reasons of ``rows``."""
+    spec = params.model
     predicted = model.predict(rows)
     scores = pd.DataFrame(
         {
-            spec.id_column: rows[spec.id_column].to_numpy(),
-            spec.snapshot_column: rows[spec.snapshot_column].to_numpy(),
+            **{key: rows[key].to_numpy() for key in spec.key_columns},
             params.prediction_column: predicted,
             **params.decision.columns(model, rows, predicted),
         }

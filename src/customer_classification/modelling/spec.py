@@ -30,7 +30,10 @@ class ModelSpec(_Frozen):
     """
 
     id_column: str = "customer_id"
-    snapshot_column: str = "snapshot_date"
+    snapshot_column: str | None = Field(
+        default="snapshot_date",
+        description="Column of the snapshot date; null for a cross-sectional table (split.method: random).",
+    )
     target: str
     task: Task
     population: list[str] = Field(
@@ -47,7 +50,7 @@ class ModelSpec(_Frozen):
 
     @model_validator(mode="after")
     def _no_overlap(self) -> ModelSpec:
-        keys = {self.id_column, self.snapshot_column, self.target, *self.population}
+        keys = {*self.key_columns, self.target, *self.population}
         declared = set(self.numeric_features or []) | set(self.categorical_features or [])
         clash = sorted(keys & declared)
         if clash:
@@ -58,39 +61,69 @@ class ModelSpec(_Frozen):
         return self
 
     @property
+    def key_columns(self) -> list[str]:
+        """The id and, when the table has one, the snapshot column: what identifies a row."""
+        return [self.id_column, *([self.snapshot_column] if self.snapshot_column else [])]
+
+    @property
     def label_columns(self) -> list[str]:
         return [self.target, *[c for c in self.population if c != self.target]]
 
 
 class SplitSpec(_Frozen):
-    """The out-of-time split: fit on earlier snapshots, tune on the next, report on the latest labelled one."""
+    """Which rows train, validate, test and are scored.
 
-    training_snapshots: list[dt.date] = Field(min_length=1)
-    validation_snapshot: dt.date
-    test_snapshot: dt.date
-    scoring_snapshot: dt.date
+    ``method: time`` (the default): fit on earlier snapshots, tune on the next, report on the latest
+    labelled one, score ``scoring_snapshot`` (optional). ``method: random``, for a cross-sectional
+    table (no snapshot column, or one snapshot): the labelled rows are split at random, stratified by
+    the target, in ``random_shares``, with ``seed``; the rows without a target are scored. The snapshot
+    dates are then ignored (a base block's dates may stay).
+    """
+
+    method: Literal["time", "random"] = "time"
+    training_snapshots: list[dt.date] | None = None
+    validation_snapshot: dt.date | None = None
+    test_snapshot: dt.date | None = None
+    scoring_snapshot: dt.date | None = Field(
+        default=None, description="Snapshot whose rows are scored; null scores nobody (metrics and model only)."
+    )
     customer_holdout: list[float] | None = Field(
         default=[0.5, 0.25, 0.25],
         description=(
-            "Shares of customers whose rows train, validate and test (disjoint groups by a hash of the id); "
-            "null uses every customer in every split. Needed when outcome windows of the split's snapshots "
-            "overlap: a customer's training label then already holds part of its test outcome."
+            "method time: shares of customers whose rows train, validate and test (disjoint groups by a hash of "
+            "the id); null uses every customer in every split. Needed when outcome windows of the split's "
+            "snapshots overlap: a customer's training label then already holds part of its test outcome."
         ),
     )
+    random_shares: list[float] = Field(
+        default=[0.6, 0.2, 0.2], description="method random: shares of labelled rows in train, validation, test."
+    )
+    seed: int = Field(default=0, description="method random: seed of the stratified random split.")
 
-    @field_validator("customer_holdout")
+    @field_validator("customer_holdout", "random_shares")
     @classmethod
-    def _three_shares(cls, value: list[float] | None) -> list[float] | None:
+    def _three_shares(cls, value: list[float] | None, info) -> list[float] | None:
         if value is not None and (len(value) != 3 or any(v <= 0 for v in value) or abs(sum(value) - 1) > 1e-9):
             raise ValueError(
-                f"customer_holdout must be three positive shares (train, validation, test) adding up to 1; got {value}"
+                f"{info.field_name} must be three positive shares (train, validation, test) adding up to 1; got {value}"
             )
         return value
 
     @model_validator(mode="after")
     def _in_time_order(self) -> SplitSpec:
+        if self.method == "random":
+            return self
+        named = {
+            "training_snapshots": self.training_snapshots,
+            "validation_snapshot": self.validation_snapshot,
+            "test_snapshot": self.test_snapshot,
+        }
+        absent = [name for name, value in named.items() if not value]
+        if absent:
+            raise ValueError(f"split.method 'time' needs {absent}; or set split.method: random")
         last_training = max(self.training_snapshots)
-        order = [last_training, self.validation_snapshot, self.test_snapshot, self.scoring_snapshot]
+        order = [last_training, self.validation_snapshot, self.test_snapshot]
+        order += [self.scoring_snapshot] if self.scoring_snapshot else []
         if not all(a < b for a, b in zip(order, order[1:], strict=False)):
             raise ValueError(
                 "snapshots must be in time order: training < validation < test < scoring; got "
@@ -103,13 +136,32 @@ class SplitSpec(_Frozen):
 class StudySpec(_Frozen):
     """One Optuna study over model families.
 
-    The study stops after ``n_trials``; ``timeout_s`` is only a safety cap, because a study
-    stopped by the clock runs a machine-dependent number of trials and is not reproducible.
+    The trials are counted, never timed: each family's default configuration is tried first, then
+    the rest of ``n_trials`` is shared out among the families (:func:`~.study.trial_plan`), so the
+    study cannot end below the defaults and ends the same on a busy machine as on an idle one.
+    ``timeout_s`` is only a safety net against a runaway study: hitting it is logged and recorded,
+    because a study stopped by the clock runs a machine-dependent number of trials.
     """
 
     families: list[str] = Field(min_length=1, description=f"Model families to search, among {FAMILIES}.")
-    n_trials: int = Field(ge=1)
-    timeout_s: float | None = Field(default=None, gt=0)
+    n_trials: int = Field(ge=1, description="Trials in all, the families' default configurations included.")
+    timeout_s: float | None = Field(default=None, gt=0, description="Safety cap on the study's wall clock.")
+    scoring_family: str | None = Field(
+        default=None,
+        description=(
+            "The family whose best configuration scores; the others are benchmarks in the comparison. "
+            "null: the best family on validation scores."
+        ),
+    )
+    min_confidence_over_default: float = Field(
+        default=0.7,
+        ge=0,
+        lt=1,
+        description=(
+            "Share of paired bootstrap resamples of the validation rows on which a family's best trial must "
+            "beat its default configuration to replace it; 0 takes the best trial whatever the margin."
+        ),
+    )
     seed: int = 0
     n_threads: int = Field(default=2, ge=1)
     early_stopping_rounds: int = Field(default=30, ge=1)
@@ -127,3 +179,14 @@ class StudySpec(_Frozen):
         if len(set(value)) != len(value):
             raise ValueError(f"families must be listed once each; got {value}")
         return value
+
+    @model_validator(mode="after")
+    def _every_family_gets_a_trial(self) -> StudySpec:
+        if self.n_trials < len(self.families):
+            raise ValueError(
+                f"n_trials ({self.n_trials}) must be at least the number of families ({len(self.families)}): "
+                "every family's default configuration is a trial"
+            )
+        if self.scoring_family is not None and self.scoring_family not in self.families:
+            raise ValueError(f"scoring_family '{self.scoring_family}' is not among the families {self.families}")
+        return self

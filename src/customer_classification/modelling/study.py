@@ -1,9 +1,12 @@
-"""One Optuna study over model families, tuned on the validation snapshot.
+"""One Optuna study over model families, tuned on the validation rows.
 
-The family is itself a categorical hyperparameter, so TPE spends the trials where the
-validation score is best; each family's hyperparameters are conditional on it. Pruning
-compares a trial only with earlier trials of the same family at the same step (boosting
-round or number of trees), so a slow-starting family is not pruned against a fast one.
+The trials are planned before the study starts (:func:`trial_plan`): each family's default
+configuration first (LightGBM's first of all), then the rest of the budget shared among the
+families by their ``search_weight``. Each trial's family is fixed by the plan and TPE chooses the
+family's hyperparameters, whose ranges hold the defaults: a family's best trial is never worse on
+validation than its defaults, and the study runs the same trials on a loaded machine as on an idle
+one. Pruning compares a trial only with earlier trials of the same family at the same step
+(boosting round or number of trees); a default trial is never pruned.
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ from customer_classification.modelling.metrics import STUDY_METRIC, validation_s
 from customer_classification.modelling.spec import StudySpec, Task
 
 logger = logging.getLogger(__name__)
+# user attribute that marks the trial of a family's default configuration
+DEFAULT_ATTR = "default_configuration"
+# resamples of the validation rows that weigh a tuned trial's gain over its default
+BOOTSTRAP_RESAMPLES = 200
 
 
 class FamilyMedianPruner(BasePruner):
@@ -35,7 +42,7 @@ class FamilyMedianPruner(BasePruner):
 
     def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
-        if step is None:
+        if step is None or trial.user_attrs.get(DEFAULT_ATTR):
             return False
         family = trial.params.get("family")
         peers = [
@@ -70,27 +77,51 @@ class StudyOutcome:
     metric: str
     direction: str
     candidates: dict[str, Candidate] = field(default_factory=dict)
+    defaults: dict[str, Candidate] = field(default_factory=dict)
+    scoring_family: str | None = None
+    confidence_over_default: dict[str, float] = field(default_factory=dict)
+    best_trials: dict[str, Candidate] = field(default_factory=dict)  # each family's best, kept or not
     seconds: float = 0.0
+    stopped_by_time_cap: bool = False
     classes: list[Any] | None = None
     encoder: Any = None  # the FeatureEncoder the trials' features came from
 
     @property
     def champion(self) -> Candidate:
+        """The candidate that scores: the scoring family's best, or the best of all on validation."""
+        if self.scoring_family is not None:
+            return self.candidates[self.scoring_family]
         better = max if self.direction == "maximize" else min
         return better(self.candidates.values(), key=lambda c: (c.validation_score, -c.trial_number))
+
+    def trials_per_family(self) -> dict[str, dict[str, int]]:
+        """Trials run, completed and pruned per family, in the order of the plan."""
+        table = self.trial_table()
+        counts = {}
+        for family, rows in table.groupby("family", sort=False):
+            states = rows["state"].value_counts()
+            counts[family] = {
+                "trials": len(rows),
+                "completed": int(states.get("complete", 0)),
+                "pruned": int(states.get("pruned", 0)),
+            }
+        return counts
 
     def trial_table(self) -> pd.DataFrame:
         rows = [
             {
                 "trial": t.number,
                 "family": t.params.get("family"),
+                "default": bool(t.user_attrs.get(DEFAULT_ATTR)),
                 "state": t.state.name.lower(),
                 f"validation_{self.metric}": t.value,
                 "seconds": t.duration.total_seconds() if t.duration else None,
             }
-            for t in self.study.trials
+            for t in finished_trials(self.study)
         ]
-        return pd.DataFrame(rows)
+        return pd.DataFrame(
+            rows, columns=["trial", "family", "default", "state", f"validation_{self.metric}", "seconds"]
+        )
 
 
 def _objective(outcome: StudyOutcome, spec: StudySpec, ctx: FitContext, train, valid):
@@ -100,6 +131,7 @@ def _objective(outcome: StudyOutcome, spec: StudySpec, ctx: FitContext, train, v
 
     def objective(trial: optuna.Trial) -> float:
         family = FAMILY_REGISTRY[trial.suggest_categorical("family", spec.families)]
+        is_default = bool(trial.user_attrs.get(DEFAULT_ATTR))
         config = family.suggest(trial, ctx.task)
 
         def report(step: int, value: float) -> None:
@@ -116,39 +148,133 @@ def _objective(outcome: StudyOutcome, spec: StudySpec, ctx: FitContext, train, v
         if family.name == "lightgbm":
             config["n_rounds"] = int(model.best_iteration)
             trial.set_user_attr("best_iteration", int(model.best_iteration))
+        candidate = Candidate(family.name, trial.number, score, config, model, seconds)
+        if is_default:
+            outcome.defaults[family.name] = candidate
         best = outcome.candidates.get(family.name)
         improves = best is None or (
             score > best.validation_score if outcome.direction == "maximize" else score < best.validation_score
         )
         if improves:
-            outcome.candidates[family.name] = Candidate(family.name, trial.number, score, config, model, seconds)
+            outcome.candidates[family.name] = candidate
         return score
 
     return objective
 
 
+def finished_trials(study: optuna.Study) -> list[FrozenTrial]:
+    """The trials that ran; a study stopped by its time cap leaves the rest of its plan waiting."""
+    return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL))
+
+
+def trial_plan(families: list[str], n_trials: int) -> list[str]:
+    """The family of each trial: every family's default configuration first (LightGBM's first of all,
+    then in the listed order), then the remaining trials shared out by the families' ``search_weight``
+    (largest remainders first) and interleaved, so that every family is searched from the start."""
+    if n_trials < len(families):
+        raise ValueError(f"{n_trials} trials cannot try the defaults of {len(families)} families")
+    order = sorted(families, key=lambda f: f != "lightgbm")
+    remaining = n_trials - len(order)
+    weights = np.array([FAMILY_REGISTRY[f].search_weight for f in order], dtype=float)
+    exact = remaining * weights / weights.sum()
+    quota = np.floor(exact).astype(int)
+    by_remainder = sorted(range(len(order)), key=lambda i: (-(exact[i] - quota[i]), i))
+    for i in by_remainder[: remaining - int(quota.sum())]:
+        quota[i] += 1
+    plan, used = list(order), np.zeros(len(order), dtype=int)
+    for _ in range(remaining):
+        # the family furthest behind its share so far goes next (ties: listed order)
+        behind = [(used[i] / quota[i], i) for i in range(len(order)) if used[i] < quota[i]]
+        _, pick = min(behind)
+        used[pick] += 1
+        plan.append(order[pick])
+    return plan
+
+
+def _enqueue_plan(study: optuna.Study, plan: list[str], task: Task) -> None:
+    seen: set[str] = set()
+    for family in plan:
+        if family in seen:
+            study.enqueue_trial({"family": family})
+        else:
+            seen.add(family)
+            study.enqueue_trial({"family": family, **FAMILY_REGISTRY[family].defaults(task)}, {DEFAULT_ATTR: True})
+
+
+def keep_defaults_unless_surely_beaten(outcome: StudyOutcome, spec: StudySpec, valid) -> None:
+    """Put back a family's default when its best trial beats it on fewer than
+    ``spec.min_confidence_over_default`` of paired bootstrap resamples of the validation rows.
+
+    The best of many trials on a small validation set is partly the luckiest: on a few hundred rows
+    a tuned configuration can lead the default on validation and trail it on new rows.
+    """
+    X_valid, y_valid = valid
+    rng = np.random.default_rng(spec.seed)
+    resamples = [rng.integers(0, len(y_valid), len(y_valid)) for _ in range(BOOTSTRAP_RESAMPLES)]
+    better = np.greater if outcome.direction == "maximize" else np.less
+    outcome.best_trials = dict(outcome.candidates)
+    for family, best in list(outcome.candidates.items()):
+        default = outcome.defaults.get(family)
+        if default is None or default is best:
+            continue
+        tuned, plain = best.model.predict(X_valid), default.model.predict(X_valid)
+        wins = [
+            better(
+                validation_score(outcome.task, y_valid[r], tuned[r]),
+                validation_score(outcome.task, y_valid[r], plain[r]),
+            )
+            for r in resamples
+            if outcome.task == "regression" or len(np.unique(y_valid[r])) > 1
+        ]
+        confidence = float(np.mean(wins)) if wins else 0.0
+        outcome.confidence_over_default[family] = confidence
+        if confidence < spec.min_confidence_over_default:
+            logger.info(
+                "study '%s': %s's best trial %d beats its default on %.0f%% of validation resamples, under %.0f%%: "
+                "the default is kept",
+                spec.study_name,
+                family,
+                best.trial_number,
+                100 * confidence,
+                100 * spec.min_confidence_over_default,
+            )
+            outcome.candidates[family] = default
+
+
 def _check_outcome(outcome: StudyOutcome, spec: StudySpec) -> None:
-    """Log a study stopped by its time cap or missing a family; fail when no trial completed."""
-    finished = len(outcome.study.trials)
-    if finished < spec.n_trials:
+    """Log the trials per family and a study stopped by its time cap; fail when a family has no
+    completed trial (its defaults were not even tried: the comparison would be meaningless)."""
+    finished = len(finished_trials(outcome.study))
+    per_family = outcome.trials_per_family()
+    outcome.stopped_by_time_cap = finished < spec.n_trials
+    if outcome.stopped_by_time_cap:
         logger.warning(
-            "study '%s' stopped by its %.0f s safety cap after %d of %d trials: the result depends on machine speed",
+            "study '%s' hit its %.0f s safety cap after %d of %d trials (per family %s): the result now depends "
+            "on the machine's speed and load; raise study.timeout_s or lower study.n_trials",
             spec.study_name,
             spec.timeout_s,
             finished,
             spec.n_trials,
+            {f: c["trials"] for f, c in per_family.items()},
         )
     missing = [f for f in spec.families if f not in outcome.candidates]
     if missing:
-        logger.warning("study '%s': no completed trial for families %s", spec.study_name, missing)
-    if not outcome.candidates:
-        raise RuntimeError(f"study '{spec.study_name}': every trial was pruned or failed; raise n_trials")
+        raise RuntimeError(
+            f"study '{spec.study_name}': no completed trial for families {missing} after {finished} trials; "
+            "raise study.timeout_s (a safety cap) or study.n_trials"
+        )
     logger.info(
-        "study '%s': %d trials in %.1f s; best per family: %s",
+        "study '%s': %d trials in %.1f s; trials per family %s; default -> best per family: %s",
         spec.study_name,
         finished,
         outcome.seconds,
-        {k: round(c.validation_score, 4) for k, c in outcome.candidates.items()},
+        per_family,
+        {
+            f: f"{d.validation_score:.4f} -> {c.validation_score:.4f}"
+            if (d := outcome.defaults.get(f))
+            else c.trial_number
+            for f, c in outcome.candidates.items()
+        },
     )
 
 
@@ -161,7 +287,9 @@ def run_study(
 ) -> StudyOutcome:
     """Search the families of ``spec`` on (features, target) of the training rows, scored on validation.
 
-    Stops after ``spec.n_trials`` trials, or at ``spec.timeout_s`` (a safety cap, logged when hit).
+    Runs the ``spec.n_trials`` trials of :func:`trial_plan`, or fewer when ``spec.timeout_s`` (a
+    safety cap) is hit first: logged, recorded in ``stopped_by_time_cap``, an error when a family
+    got no completed trial.
     """
     direction, metric = STUDY_METRIC[task]
     ctx = FitContext(
@@ -182,7 +310,10 @@ def run_study(
         storage=optuna.storages.InMemoryStorage(),
     )
     study.set_user_attr("metric", f"validation {metric}")
-    outcome = StudyOutcome(study=study, task=task, metric=metric, direction=direction)
+    _enqueue_plan(study, trial_plan(spec.families, spec.n_trials), task)
+    outcome = StudyOutcome(
+        study=study, task=task, metric=metric, direction=direction, scoring_family=spec.scoring_family
+    )
     started = time.perf_counter()
     study.optimize(
         _objective(outcome, spec, ctx, train, valid),
@@ -192,4 +323,5 @@ def run_study(
     )
     outcome.seconds = time.perf_counter() - started
     _check_outcome(outcome, spec)
+    keep_defaults_unless_surely_beaten(outcome, spec, valid)
     return outcome

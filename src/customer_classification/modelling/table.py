@@ -24,15 +24,15 @@ SPLITS = ("train", "validation", "test", "scoring")
 
 
 def snapshot_rows(
-    frame: Any, snapshot_column: str, snapshots: list[dt.date] | None, columns: list[str] | None = None
+    frame: Any, snapshot_column: str | None, snapshots: list[dt.date] | None, columns: list[str] | None = None
 ) -> pd.DataFrame:
-    """The rows of ``snapshots`` (every row when None), of ``columns`` (every column when
-    None), as pandas, from whatever engine the catalog loaded. The snapshot column, when
-    kept, comes as ``datetime64[us]`` whatever the engine's date type."""
+    """The rows of ``snapshots`` (every row when None, or when the table has no snapshot column), of
+    ``columns`` (every column when None), as pandas, from whatever engine the catalog loaded. The
+    snapshot column, when kept, comes as ``datetime64[us]`` whatever the engine's date type."""
     native = nw.from_native(frame)
-    if snapshot_column not in native.columns:
+    if snapshot_column is not None and snapshot_column not in native.columns:
         raise ValueError(f"column '{snapshot_column}' (the snapshot column) is missing; columns: {native.columns[:8]}")
-    if snapshots is not None:
+    if snapshots is not None and snapshot_column is not None:
         wanted = [dt.datetime.combine(d, dt.time()) for d in snapshots]
         native = native.filter(nw.col(snapshot_column).cast(nw.Datetime("us")).is_in(wanted))
     if columns is not None:
@@ -40,7 +40,7 @@ def snapshot_rows(
     if isinstance(native, nw.LazyFrame):
         native = native.collect()
     out = native.to_pandas()
-    if snapshot_column in out.columns:
+    if snapshot_column is not None and snapshot_column in out.columns:
         out[snapshot_column] = pd.to_datetime(out[snapshot_column]).astype("datetime64[us]")
     return out
 
@@ -48,14 +48,41 @@ def snapshot_rows(
 def assemble_model_table(features: Any, labels: Any, spec: ModelSpec, split: SplitSpec) -> pd.DataFrame:
     """Join features to the target and population flags and mark each row's split.
 
-    Returns one row per customer and snapshot of the split's snapshots, in the population
-    (every ``spec.population`` flag true); labelled splits keep only rows with a target.
-    Columns: id, snapshot, ``split``, target, then the feature columns of ``features``.
+    Returns one row per customer (and snapshot) in the population (every ``spec.population`` flag
+    true); labelled splits keep only rows with a target. ``split.method`` ``time``: the split's
+    snapshots, by date; ``random``: every row, the labelled ones split at random (stratified), the
+    others scored. Columns: id, snapshot (when the table has one), ``split``, target, then the
+    feature columns of ``features``.
     """
-    snapshots = [*split.training_snapshots, split.validation_snapshot, split.test_snapshot, split.scoring_snapshot]
+    if split.method == "random":
+        table, in_population = _joined(features, labels, spec, None)
+        names = _random_names(table, in_population, spec, split)
+    else:
+        snapshots = [*split.training_snapshots, split.validation_snapshot, split.test_snapshot]
+        snapshots += [split.scoring_snapshot] if split.scoring_snapshot else []
+        table, in_population = _joined(features, labels, spec, snapshots)
+        names = _time_names(table, in_population, spec, split)
+    keep = names != ""
+    table = table.loc[keep].drop(columns=[c for c in spec.population if c != spec.target])
+    table.insert(len(spec.key_columns), SPLIT, pd.Categorical(names[keep], categories=list(SPLITS)))
+    order = [*spec.key_columns[1:], spec.id_column]
+    table = table.sort_values(order, kind="stable").reset_index(drop=True)
+    counts = table[SPLIT].value_counts().reindex(list(SPLITS)).to_dict()
+    logger.info("model table for target '%s' (%s split): rows per split %s", spec.target, split.method, counts)
+    for name in ("train", "validation", "test"):
+        if counts[name] == 0:
+            raise ValueError(
+                f"the {name} split of target '{spec.target}' has no labelled rows in the population "
+                f"{spec.population}: check the split ({split.method}) and the label table"
+            )
+    return table
+
+
+def _joined(features: Any, labels: Any, spec: ModelSpec, snapshots: list[dt.date] | None):
+    """Features joined one to one to the label columns, and whether each row is in the population."""
     feats = snapshot_rows(features, spec.snapshot_column, snapshots)
     labs = snapshot_rows(labels, spec.snapshot_column, snapshots)
-    keys = [spec.id_column, spec.snapshot_column]
+    keys = spec.key_columns
     missing = [c for c in [*keys, *spec.label_columns] if c not in labs.columns]
     if missing:
         raise ValueError(f"label table: columns {missing} are missing (the model spec's keys, target and population)")
@@ -65,41 +92,76 @@ def assemble_model_table(features: Any, labels: Any, spec: ModelSpec, split: Spl
     duplicated = feats.duplicated(keys)
     if duplicated.any():
         examples = feats.loc[duplicated, keys].head(3).to_dict("records")
-        raise ValueError(f"feature table: {int(duplicated.sum())} rows repeat a customer and snapshot, e.g. {examples}")
+        what = "customer and snapshot" if spec.snapshot_column else "customer (the table has no snapshot column)"
+        raise ValueError(f"feature table: {int(duplicated.sum())} rows repeat a {what}, e.g. {examples}")
     table = feats.merge(labs[[*keys, *spec.label_columns]], on=keys, how="inner", validate="one_to_one")
     in_population = np.ones(len(table), dtype=bool)
     for flag in spec.population:
         in_population &= table[flag].fillna(False).astype(bool).to_numpy()
+    return table, in_population
+
+
+def _time_names(table: pd.DataFrame, in_population: np.ndarray, spec: ModelSpec, split: SplitSpec) -> np.ndarray:
+    """Each row's split by its snapshot; "" for a row left out (outside the population, unlabelled,
+    or in another split's customer holdout group)."""
     when = table[spec.snapshot_column].dt.date
     names = np.select(
         [
             when.isin(split.training_snapshots),
             when == split.validation_snapshot,
             when == split.test_snapshot,
-            when == split.scoring_snapshot,
+            when == split.scoring_snapshot if split.scoring_snapshot else np.zeros(len(table), dtype=bool),
         ],
         list(SPLITS),
         default="",
     )
-    labelled = table[spec.target].notna().to_numpy().copy()
+    labelled = table[spec.target].notna().to_numpy() & in_population & np.isin(names, SPLITS[:3])
+    kept = labelled.copy()
     if split.customer_holdout is not None:
         group = customer_group(table[spec.id_column], split.customer_holdout)
-        labelled &= group == np.select(
-            [names == "train", names == "validation", names == "test"], [0, 1, 2], default=-1
+        kept &= group == np.select([names == s for s in SPLITS[:3]], [0, 1, 2], default=-1)
+        logger.warning(
+            "customer holdout %s (split.customer_holdout): labelled rows kept / held out per split %s; a held-out "
+            "row's customer belongs to another split's group. Set customer_holdout: null only when the outcome "
+            "windows of the split's snapshots do not overlap",
+            split.customer_holdout,
+            {
+                s: f"{int((kept & (names == s)).sum())} / {int((labelled & ~kept & (names == s)).sum())}"
+                for s in SPLITS[:3]
+            },
         )
-    keep = in_population & ((names == "scoring") | ((names != "") & labelled))
-    table = table.loc[keep].drop(columns=[c for c in spec.population if c != spec.target])
-    table.insert(2, SPLIT, pd.Categorical(names[keep], categories=list(SPLITS)))
-    table = table.sort_values([spec.snapshot_column, spec.id_column], kind="stable").reset_index(drop=True)
-    counts = table[SPLIT].value_counts().reindex(list(SPLITS)).to_dict()
-    logger.info("model table for target '%s': rows per split %s", spec.target, counts)
-    for name in ("train", "validation", "test"):
-        if counts[name] == 0:
-            raise ValueError(
-                f"the {name} split of target '{spec.target}' has no labelled rows in the population "
-                f"{spec.population}: check the snapshots in the split ({snapshots}) and the label table"
-            )
-    return table
+    scoring = in_population & (names == "scoring")
+    return np.where(kept | scoring, names, "")
+
+
+def _random_names(table: pd.DataFrame, in_population: np.ndarray, spec: ModelSpec, split: SplitSpec) -> np.ndarray:
+    """A seeded random split of the labelled rows, stratified by the target (its deciles for a
+    regression), in ``split.random_shares``; the unlabelled rows are scored."""
+    labelled = table[spec.target].notna().to_numpy() & in_population
+    ids = table.loc[labelled, spec.id_column]
+    if ids.duplicated().any():
+        raise ValueError(
+            f"split.method 'random' needs one labelled row per customer, but {int(ids.duplicated().sum())} rows "
+            f"repeat a '{spec.id_column}': use split.method 'time' for a table of several snapshots"
+        )
+    # the split must not depend on the order the rows arrive in
+    order = np.argsort(table[spec.id_column].astype(str).to_numpy(), kind="stable")
+    target = table[spec.target].to_numpy()[order]
+    if spec.task == "regression":
+        ranks = pd.Series(target).rank(method="first").to_numpy()
+        strata = np.floor(10 * (ranks - 1) / max(int(labelled.sum()), 1))
+    else:
+        strata = pd.Series(target).astype(str).to_numpy()
+    rng = np.random.default_rng(split.seed)
+    names = np.where(in_population[order] & ~labelled[order], "scoring", "").astype(object)
+    for stratum in sorted(set(strata[labelled[order]].tolist())):
+        rows = rng.permutation(np.flatnonzero(labelled[order] & (strata == stratum)))
+        cuts = np.round(np.cumsum(split.random_shares)[:-1] * len(rows)).astype(int)
+        for name, part in zip(SPLITS[:3], np.split(rows, cuts), strict=True):
+            names[part] = name
+    out = np.empty(len(table), dtype=object)
+    out[order] = names
+    return out.astype(str)
 
 
 def customer_group(ids: pd.Series, shares: list[float]) -> np.ndarray:
@@ -112,7 +174,7 @@ def customer_group(ids: pd.Series, shares: list[float]) -> np.ndarray:
 
 def infer_feature_columns(table: pd.DataFrame, spec: ModelSpec) -> tuple[list[str], list[str]]:
     """The numeric and categorical feature columns: declared, or every other column by dtype."""
-    reserved = {spec.id_column, spec.snapshot_column, spec.target, SPLIT, *spec.population, *spec.exclude_features}
+    reserved = {*spec.key_columns, spec.target, SPLIT, *spec.population, *spec.exclude_features}
     candidates = [c for c in table.columns if c not in reserved]
     if spec.numeric_features is not None:
         numeric = list(spec.numeric_features)
@@ -142,13 +204,24 @@ class FeatureEncoder:
 
     ``transform`` returns a float64 / pandas-categorical frame (n_rows, n_features) that every
     model family accepts. A feature missing in every training row is dropped (logged); a
-    category unseen in training becomes missing (logged with counts and examples).
+    category unseen in training becomes missing (logged with counts and examples once per column,
+    however many times the model scores).
     """
 
     numeric: list[str]
     categorical: list[str]
     categories_: dict[str, list[str]] = field(default_factory=dict)
     dropped_: list[str] = field(default_factory=list)
+
+    def _warned_unseen(self) -> set[str]:
+        # not a dataclass field: a pickled model of an earlier version has no such attribute
+        if not hasattr(self, "_unseen_logged"):
+            self._unseen_logged: set[str] = set()
+        return self._unseen_logged
+
+    def __getstate__(self) -> dict:
+        # a persisted model logs its unseen categories afresh in the run that loads it
+        return {k: v for k, v in self.__dict__.items() if k != "_unseen_logged"}
 
     def fit(self, frame: pd.DataFrame) -> FeatureEncoder:
         empty = [c for c in [*self.numeric, *self.categorical] if frame[c].isna().all()]
@@ -183,10 +256,12 @@ class FeatureEncoder:
             text = frame[c].astype("object").where(frame[c].notna(), None)
             known = self.categories_[c]
             unseen = text.notna() & ~text.isin(known)
-            if unseen.any():
+            if unseen.any() and c not in self._warned_unseen():
+                self._warned_unseen().add(c)
                 examples = sorted(text[unseen].astype(str).unique().tolist())[:3]
                 logger.warning(
-                    "feature '%s': %d rows hold categories unseen in training (e.g. %s); they are scored as missing",
+                    "feature '%s': %d rows hold categories unseen in training (e.g. %s); they are scored as missing "
+                    "(logged once per column)",
                     c,
                     int(unseen.sum()),
                     examples,

@@ -15,6 +15,8 @@ from sklearn.metrics import roc_auc_score
 
 from customer_classification.pipelines.model_demo_check.nodes import AUC_BAR
 
+from tests.modelling.test_own_table import docs_blocks
+
 SMALL_STUDY = {"n_trials": 4, "timeout_s": 60}
 
 
@@ -49,23 +51,14 @@ def test_a_flat_table_of_your_own_through_catalog_and_parameters(workdir):
     pd.concat(rows, ignore_index=True).to_parquet(byo)
     env = project / "conf/my_bank"
     env.mkdir(exist_ok=True)
-    table = {"type": "pandas.ParquetDataset", "filepath": "data/01_raw/my_bank.parquet"}
-    (env / "catalog.yml").write_text(yaml.safe_dump({"customer_features": table, "model_labels": table}))
-    # an environment replaces a whole top-level parameter: copy the base block and edit it
-    params = yaml.safe_load((project / "conf/base/parameters_potential_model.yml").read_text())["potential_model"]
-    params["model"].update(id_column="client", snapshot_column="as_of", target="bought_fund", population=[])
-    params["split"] = {
-        "training_snapshots": ["2024-01-01", "2024-04-01"],
-        "validation_snapshot": "2024-07-01",
-        "test_snapshot": "2024-10-01",
-        "scoring_snapshot": "2025-01-01",
-        "customer_holdout": None,
-    }
-    params["study"].update(SMALL_STUDY)
-    (env / "parameters_potential_model.yml").write_text(yaml.safe_dump({"potential_model": params}))
+    # the blocks of docs/models.md as they are: a partial block merges over base's
+    (env / "catalog.yml").write_text(yaml.safe_dump(docs_blocks("conf/my_bank/catalog.yml")[0]))
+    params = docs_blocks("conf/my_bank/parameters_potential_model.yml")[0]
+    (env / "parameters_potential_model.yml").write_text(yaml.safe_dump(params))
     from kedro.framework.session import KedroSession  # noqa: PLC0415
 
-    with KedroSession.create(project_path=project, env="my_bank") as session:
+    small = {"potential_model": {"study": SMALL_STUDY}}
+    with KedroSession.create(project_path=project, env="my_bank", runtime_params=small) as session:
         session.run(pipeline_names=["potential_model"])
     scores = pd.read_parquet(project / "data/07_model_output/potential_scores.parquet")
     assert len(scores) == 800 and list(scores.columns[:4]) == ["client", "as_of", "probability", "tier"]

@@ -60,16 +60,19 @@ def family_words(family: str, capital: bool = True) -> str:
 
 
 def comparison_block(comparison: pd.DataFrame, columns: dict[str, tuple[str, str]], note: str) -> dict:
-    """The model comparison as a table: one row per family, champion marked.
+    """The model comparison as a table: each family's default configuration and its best, champion marked.
 
     Args:
-        comparison: ``*_comparison.csv`` (family, champion, trials, validation_* and test_* columns).
+        comparison: ``*_comparison.csv`` (family, configuration, champion, trials, validation_* and test_*
+            columns).
         columns: the metric columns to show, ``{column: (title in words, format spec)}``.
         note: what the table compares, in words.
     """
     rows = []
     for row in comparison.to_dict("records"):
-        name = family_words(row["family"]) + (" (chosen)" if row["champion"] else "")
+        name = family_words(row["family"])
+        name += ", default settings" if row.get("configuration") == "default" else ", tuned"
+        name += " (chosen)" if row["champion"] else ""
         rows.append([name, *(format(row[c], spec) for c, (_, spec) in columns.items()), row["trials"]])
     titles = ["Model family", *(title for title, _ in columns.values()), "Trials in the study"]
     return table_block("Model families compared", titles, rows, note)
