@@ -14,7 +14,6 @@ import yaml
 from sklearn.metrics import roc_auc_score
 
 from customer_classification.pipelines.model_demo_check.nodes import AUC_BAR
-
 from tests.modelling.test_own_table import docs_blocks
 
 SMALL_STUDY = {"n_trials": 4, "timeout_s": 60}
