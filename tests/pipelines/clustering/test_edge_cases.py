@@ -13,6 +13,7 @@ from customer_classification.modelling.preprocessing import SegmentPreprocessor
 from customer_classification.pipelines.clustering import profiles as prof
 from customer_classification.pipelines.clustering.nodes import fit_segments
 from customer_classification.pipelines.clustering.params import ClusteringParams
+from customer_classification.pipelines.tag_system.params import TagSystemParams
 from tests.pipelines.in_memory import raw_parameters
 
 
@@ -50,5 +51,6 @@ def test_a_cluster_of_one_customer_is_profiled_by_that_customer_and_named_apart(
 def test_a_fit_snapshot_without_customers_is_refused_with_the_group_and_date(tiny_engineered):
     settings = raw_parameters("clustering")
     params = ClusteringParams.model_validate({**settings, "fit_snapshot": dt.date(2020, 1, 1)})
+    tag_system = TagSystemParams.model_validate(raw_parameters("tag_system"))
     with pytest.raises(ValueError, match="Segment group 'basic': no customers at the fit snapshot 2020-01-01"):
-        fit_segments(tiny_engineered["customer_features"], params, "basic")
+        fit_segments(tiny_engineered["customer_features"], tag_system, params, "basic")

@@ -79,7 +79,7 @@ def test_a_fixed_k_overrides_the_evidence_and_an_unstable_range_falls_back_to_th
     evidence = k_evidence(matrix, (2, 6), seed=1, restarts=3, silhouette_sample_size=600)
     fixed = choose_k(evidence, min_stability=0.8, fixed_k=6)
     assert fixed.loc[fixed["chosen"], "k"].item() == 6
-    assert fixed.loc[fixed["chosen"], "reason"].item() == "fixed in parameters"
+    assert fixed.loc[fixed["chosen"], "reason"].item() == "preset in parameters (k: 6)"
     strict = choose_k(evidence, min_stability=1.01)
     assert strict.loc[strict["chosen"], "k"].item() == evidence.loc[evidence["stability"].idxmax(), "k"]
     assert "no k reached stability" in strict.loc[strict["chosen"], "reason"].item()

@@ -202,13 +202,16 @@ def test_reporting_alone_is_byte_identical_and_runs_without_demo_truth(reported_
 
 def test_a_custom_clustering_group_gets_report_inputs(reported_project):
     local = reported_project / "conf" / "local" / "parameters_clustering.yml"
-    local.write_text("clustering:\n  groups:\n    savers:\n      title: Savers\n      numeric: [aum_latest]\n")
+    local.write_text(
+        "clustering:\n  groups:\n    savers:\n      title: Savers\n      target_tags: [aum_level]\n"
+        "      tag_groups: [financial]\n      k: 3\n"
+    )
     try:
         inputs = create_pipeline().inputs()
     finally:
         local.unlink()
     assert {"savers.k_selection", "savers.cluster_profiles", "savers.segment_payload"} <= inputs
-    assert "basic.k_selection" not in inputs  # conf/local replaces the group list
+    assert "basic.k_selection" in inputs  # conf/local's groups merge over base's
 
 
 def test_every_section_is_listed_once_and_has_its_node():
