@@ -101,10 +101,11 @@ CASES = [
     ("clustering", "groups.basic.k_range", [1, 5], "k_range must be two integers 2 <= low <= high; got [1, 5]"),
     (
         "clustering",
-        "groups.basic.categorical",
-        ["occupation", "age_years"],
-        "columns listed as both numeric and categorical: ['age_years']",
+        "groups.basic.target_tags",
+        ["aum_level"],
+        "give exactly one target: target_tag_group (a tag group) or target_tags (a list of tags)",
     ),
+    ("clustering", "groups.basic.k", 1, "k must be 'auto' or a number of clusters >= 2; got 1"),
     (
         "clustering",
         "preprocessing.winsor_quantiles",
