@@ -62,7 +62,13 @@ def small_bank(small_params) -> dict[str, pd.DataFrame]:
 
 
 PROJECT = Path(__file__).resolve().parents[1]
-TINY = {"demo_bank": {"n_customers": 400, "chunk_size": 150, "customers_per_rm": 40}}
+# a tiny bank, and studies of one trial per family beyond the defaults: the tests check what the
+# pipelines do with a study's result, and the study itself is tested in tests/modelling
+TINY = {
+    "demo_bank": {"n_customers": 400, "chunk_size": 150, "customers_per_rm": 40},
+    "potential_model": {"study": {"n_trials": 4}},
+    "loan_demand": {"study": {"n_trials": 4}},
+}
 
 
 def copy_project(root: Path) -> Path:
