@@ -85,6 +85,16 @@ def test_a_malformed_segment_payload_is_refused_with_the_field_and_nothing_is_st
     assert requests.get(f"{server.url}/api/segments/lifestyle", timeout=30).status_code == 404
 
 
+def test_what_a_publication_or_a_visitor_sends_is_shown_as_text_never_run(server):
+    payload = segment_payload()
+    payload["clusters"][0]["name"] = "<script>alert(1)</script>"
+    assert requests.post(f"{server.url}/api/segments/lifestyle", json=payload, headers=BEARER, timeout=30).ok
+    page = requests.get(f"{server.url}/segments/lifestyle", timeout=30).text
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    echoed = requests.get(f"{server.url}/customers", params={"id": '"><script>x()</script>'}, timeout=30).text
+    assert "<script>" not in echoed
+
+
 def test_customer_cards_are_looked_up_by_pseudonym(server):
     response = _post_cards(server.url, [_card(i, tier="B" if i % 2 else "A") for i in range(1, 11)])
     assert response.status_code == 201

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import jinja2
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -13,7 +14,10 @@ from customer_classification.frontend.api import store_of
 from customer_classification.frontend.schemas import PSEUDONYM
 from customer_classification.frontend.store import CUSTOMERS, RM_TYPES, SEGMENTS, Store
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# every value escaped: the templates end in .j2, which Jinja's default would leave unescaped
+templates = Jinja2Templates(
+    env=jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
+)
 router = APIRouter(default_response_class=HTMLResponse)
 NO_RM = "none"  # the path segment of the customers no RM serves
 
