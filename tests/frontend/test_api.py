@@ -122,6 +122,8 @@ def test_a_malformed_customer_line_refuses_the_whole_publication(server):
         "stored": "nothing",
     }
     assert requests.get(f"{server.url}/api/customers/{pseudonym(1)}", timeout=30).status_code == 404
+    as_one_document = requests.post(f"{server.url}/api/customers", json=[_card(1)], headers=BEARER, timeout=30)
+    assert as_one_document.status_code == 415 and "application/x-ndjson" in as_one_document.text
     assert requests.get(f"{server.url}/api/publications", timeout=30).json() == []
 
 
