@@ -39,6 +39,15 @@ def test_a_card_per_customer_named_by_pseudonym_only(cards):
     ]
 
 
+def test_without_segments_or_recommendations_every_card_has_empty_lists(server, publisher_token):
+    outputs = scored_outputs()
+    outputs["product_recommendations"] = None  # a bank that runs no product_recommendation
+    cards = nodes.customer_cards(*outputs.values())
+    assert cards["segments"].to_list() == cards["recommendations"].to_list() == [[]] * 30
+    FrontendAPIDataset(url=f"{server.url}/api/customers").save(cards)
+    assert requests.get(f"{server.url}/api/customers/{pseudonym(1)}", timeout=30).json()["segments"] == []
+
+
 def test_two_scoring_snapshots_are_refused(cards):
     outputs = scored_outputs()
     outputs["loan_demand_scores"].loc[0, "snapshot_date"] = pd.Timestamp("2026-10-01")

@@ -67,6 +67,34 @@ def _lists(frame: pl.DataFrame, snapshot, column: str, fields: dict[str, pl.Expr
     )
 
 
+def _per_customer(
+    snapshot,
+    potential_scores: pd.DataFrame,
+    product_recommendations: pd.DataFrame | None,
+    customer_scenarios: pd.DataFrame,
+    segment_memberships: tuple[pl.DataFrame, ...],
+) -> list[pl.DataFrame]:
+    """The parts of the cards with one row per customer at ``snapshot``, each keyed by ``customer_id``."""
+    parts = [
+        _polars(potential_scores).select(
+            "customer_id",
+            tier=pl.col("tier").cast(pl.String),
+            upgrade_probability=pl.col("probability"),
+            tier_reasons=_reasons(),
+        ),
+        _polars(customer_scenarios)
+        .filter(pl.col("snapshot_date").cast(pl.Date) == snapshot)
+        .select("customer_id", "scenario", scenario_rule="rule"),
+    ]
+    if segment_memberships:
+        fields = {name: pl.col(name) for name in ("group", "cluster", "name")}
+        parts.append(_lists(pl.concat(segment_memberships), snapshot, "segments", fields, "group"))
+    if product_recommendations is not None:
+        fields = {name: pl.col(name) for name in ("rank", "score", "reason")} | {"category": pl.col("product_category")}
+        parts.append(_lists(_polars(product_recommendations), snapshot, "recommendations", fields, "rank"))
+    return parts
+
+
 def customer_cards(
     int_customers: Any,
     int_relationship_managers: Any,
@@ -76,45 +104,15 @@ def customer_cards(
     customer_scenarios: pd.DataFrame,
     *segment_memberships: pl.DataFrame,
 ) -> pl.DataFrame:
-    """One card per customer scored at the scoring snapshot, named by pseudonym, no other identifier."""
+    """One card per customer scored at the scoring snapshot, named by pseudonym, no other identifier.
+
+    Every customer scored for loan demand (M2) has a card; the M1 tier is missing for those not
+    in the long tail, and the lists are empty where a pipeline has nothing for the customer.
+    """
     loans = _polars(loan_demand_scores).with_columns(pl.col("snapshot_date").cast(pl.Date))
     snapshots = loans["snapshot_date"].unique().to_list()
     if len(snapshots) != 1:
         raise ValueError(f"loan_demand_scores: one scoring snapshot expected in 'snapshot_date', found {snapshots}")
-    snapshot = snapshots[0]
-    people = _polars(int_customers).select("customer_id", "person_key", _whole_number("rm_id"))
-    branches = _polars(int_relationship_managers).select(pl.col("rm_id").cast(pl.Int64), "branch_id")
-    potential = _polars(potential_scores).select(
-        "customer_id",
-        tier=pl.col("tier").cast(pl.String),
-        upgrade_probability=pl.col("probability"),
-        tier_reasons=_reasons(),
-    )
-    recommendations = _polars(product_recommendations) if product_recommendations is not None else None
-    memberships = pl.concat(segment_memberships) if segment_memberships else None
-    parts = [
-        _lists(memberships, snapshot, "segments", {k: pl.col(k) for k in ("group", "cluster", "name")}, "group")
-        if memberships is not None
-        else None,
-        _lists(
-            recommendations,
-            snapshot,
-            "recommendations",
-            {
-                "rank": pl.col("rank"),
-                "category": pl.col("product_category"),
-                "score": pl.col("score"),
-                "reason": pl.col("reason"),
-            },
-            "rank",
-        )
-        if recommendations is not None
-        else None,
-        _polars(customer_scenarios)
-        .filter(pl.col("snapshot_date").cast(pl.Date) == snapshot)
-        .select("customer_id", "scenario", scenario_rule="rule"),
-        potential,
-    ]
     cards = (
         loans.select(
             "customer_id",
@@ -123,27 +121,29 @@ def customer_cards(
             potential_loan_customer="is_potential_loan_customer",
             loan_reasons=_reasons(),
         )
-        .join(people, on="customer_id", how="left")
-        .join(branches, on="rm_id", how="left")
+        .join(
+            _polars(int_customers).select("customer_id", "person_key", _whole_number("rm_id")),
+            on="customer_id",
+            how="left",
+        )
+        .join(_polars(int_relationship_managers).select(_whole_number("rm_id"), "branch_id"), on="rm_id", how="left")
+    )
+    parts = _per_customer(
+        snapshots[0], potential_scores, product_recommendations, customer_scenarios, segment_memberships
     )
     for part in parts:
-        if part is not None:
-            cards = cards.join(part, on="customer_id", how="left")
-    for column in ("segments", "recommendations"):
-        if column not in cards.columns:
-            cards = cards.with_columns(pl.lit(None).alias(column))
+        cards = cards.join(part, on="customer_id", how="left")
+    no_list = pl.lit([], dtype=pl.List(pl.Null))  # no clustering groups, or no recommendations at all
+    empty = {column: no_list for column in ("segments", "recommendations") if column not in cards.columns}
+    cards = cards.with_columns(**empty)
     cards = cards.with_columns(
         pl.col(c).fill_null(pl.lit([], dtype=cards.schema[c])) for c in ("tier_reasons", "segments", "recommendations")
     )
     unnamed = cards["person_key"].null_count()
     if unnamed:
         logger.warning("%d customers have no pseudonym (person_key) and are not published", unnamed)
-    return (
-        cards.filter(pl.col("person_key").is_not_null())
-        .rename({"person_key": "customer"})
-        .select(CARD_COLUMNS)
-        .sort("customer")
-    )
+    named = cards.filter(pl.col("person_key").is_not_null()).rename({"person_key": "customer"})
+    return named.select(CARD_COLUMNS).sort("customer")
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
