@@ -23,6 +23,8 @@ def pytest_configure(config):
     # the warnings no user can act on, silenced for the reasons warning_filters.py gives
     for entry in UNACTIONABLE:
         config.addinivalue_line("filterwarnings", entry.pytest_filter)
+    # pytest-xdist's marker, known also when the plugin is off (-p no:xdist)
+    config.addinivalue_line("markers", "xdist_group(name): run the tests of one group on one xdist worker")
 
 
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "1")
@@ -37,7 +39,14 @@ def pytest_addoption(parser):
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
+    # pytest-xdist (--dist loadgroup) sends each group to one worker: the tests that start from the
+    # session's default run go together, so that run (a minute) is made once, and the others by
+    # module, so a module's fixtures are made once
+    for item in items:
+        shared = "default_run_project" in item.fixturenames
+        item.add_marker(pytest.mark.xdist_group("default_run" if shared else item.nodeid.split("::")[0]))
     if config.getoption("--reverse"):
         items.reverse()
 
