@@ -32,7 +32,7 @@ from customer_classification.taxonomy import CREDIT_LINE_EVENT_TYPES
 # small-business owners revolve more
 _PERSONA_REPAYMENT_LOGIT = np.array([-0.6, 0.2, 1.2, 1.4, -0.8, -1.0])
 _MIN_REPAYMENT_SHARE = 0.05
-_DRAWDOWNS_PER_MONTH = 2.5  # extra drawdown events on top of the first, Poisson mean
+_DRAWDOWNS_PER_MONTH = 1.0  # extra drawdown events on top of the first, Poisson mean
 _REPAYMENT_DAYS = (15, 28)  # repayments fall due in the second half of the month
 
 

@@ -49,7 +49,7 @@ def test_events_are_positive_dated_in_their_month_and_on_known_lines(small_bank)
     assert set(zip(events["credit_line_id"], events["customer_id"], strict=True)) <= pairs
     # several card drawdowns a month, one repayment
     per_month = events.groupby(["credit_line_id", months, "event_type"]).size().unstack()
-    assert per_month["drawdown"].mean() > 2 and per_month["repayment"].max() == 1
+    assert per_month["drawdown"].mean() > 1.5 and per_month["repayment"].max() == 1
 
 
 def test_planted_drawdown_propensity_explains_realised_cumulative_drawdowns(small_bank, small_params):
