@@ -26,6 +26,7 @@ BLOCKS = {
     "rm_classification",
     "rm_classification_demo_check",
     "reporting",
+    "publish",
 }
 
 
