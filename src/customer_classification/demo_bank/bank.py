@@ -19,6 +19,7 @@ from customer_classification.demo_bank.accounts import simulate_accounts
 from customer_classification.demo_bank.activity import draw_digital_events, draw_transactions
 from customer_classification.demo_bank.customers import draw_customers, truth_table
 from customer_classification.demo_bank.params import DemoBankParams
+from customer_classification.demo_bank.platform import draw_platform_profiles
 
 RM_ID_OFFSET = 5001
 # the tables one chunk contributes, in the order the chunk generator yields them: the
@@ -97,6 +98,7 @@ def simulate_chunk(chunk_index: int, params: DemoBankParams, rm_truth: pd.DataFr
             _rng(params, 5, chunk_index), chunk_index=chunk_index, customer_id=customer_id, traits=traits, params=params
         ),
         "campaign_responses": accounts.campaign_responses,
+        "platform_profiles": draw_platform_profiles(_rng(params, 7, chunk_index), customers, traits, params),
         "demo_truth": truth_table(customers, traits, params),
     }
     if params.dirty_record_rate > 0:
