@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.ensemble import GradientBoostingClassifier
+from lightgbm import LGBMClassifier
 
 from customer_classification.pipelines.portrait_push.params import PortraitParams, WeightTreeParams
 
@@ -53,10 +53,10 @@ class PortraitWeigher:
     """S21: a shallow gradient-boosted tree ensemble on the portrait's one-hot nodes, learning
     credit take-up; ``F(x) = F0 + shrinkage * sum_m h_m(x)`` with each tree ``h_m`` splitting on node
     thresholds and ending in leaves that hold the deviations (residual corrections). A node's
-    weight is its share of the ensemble's impurity decrease; a tag's weight is its levels' sum."""
+    weight is its share of the ensemble's gain (the loss reduction of the splits on it); a tag's weight is its levels' sum."""
 
     columns: list[str]
-    model: GradientBoostingClassifier
+    model: LGBMClassifier
     node_weights: pd.Series
 
     @staticmethod
@@ -71,14 +71,22 @@ class PortraitWeigher:
         cls, portrait: pd.DataFrame, credit_taken: np.ndarray, params: WeightTreeParams, seed: int
     ) -> PortraitWeigher:
         matrix, columns = cls.one_hot(portrait)
-        model = GradientBoostingClassifier(
+        model = LGBMClassifier(
             n_estimators=params.n_trees,
             max_depth=params.depth,
+            num_leaves=2**params.depth,
             learning_rate=params.shrinkage,
-            min_samples_leaf=params.min_leaf,
+            min_child_samples=params.min_leaf,
+            importance_type="gain",
+            deterministic=True,
+            force_row_wise=True,
+            n_jobs=1,
             random_state=seed,
-        ).fit(matrix.toarray(), credit_taken)
-        return cls(columns, model, pd.Series(model.feature_importances_, index=columns, name="node_weight"))
+            verbose=-1,
+        ).fit(matrix.astype(np.float64), credit_taken)
+        gains = model.feature_importances_.astype(float)
+        weights = gains / gains.sum() if gains.sum() > 0 else np.full(len(columns), 1 / len(columns))
+        return cls(columns, model, pd.Series(weights, index=columns, name="node_weight"))
 
     def tag_weights(self) -> pd.Series:
         """Each portrait tag's weight: the sum of its levels' node weights."""
@@ -95,7 +103,7 @@ class PortraitWeigher:
     def credit_score(self, portrait: pd.DataFrame) -> np.ndarray:
         """The ensemble's F(x): log-odds of taking up a credit product."""
         matrix, _ = self.one_hot(portrait, self.columns)
-        return self.model.decision_function(matrix.toarray())
+        return self.model.predict(matrix.astype(np.float64), raw_score=True)
 
     def report(self) -> pd.DataFrame:
         """Every node (tag level) with its weight and its tag's, and the trees' settings."""
@@ -105,5 +113,5 @@ class PortraitWeigher:
         table["level"] = table["node"].str.split("=", n=1).str[1]
         table["tag_weight"] = table["tag"].map(tags)
         table["shrinkage"] = self.model.learning_rate
-        table["trees"] = self.model.n_estimators_
+        table["trees"] = self.model.n_estimators
         return table.sort_values(["tag_weight", "node_weight"], ascending=False, ignore_index=True)
