@@ -12,6 +12,7 @@ from scipy import sparse
 
 from customer_classification.pipelines.portrait_push import nodes
 from customer_classification.pipelines.portrait_push.evaluation_data import (
+    SERVICE_TERMS,
     ServiceEvaluation,
     match_profiles,
     matching_report,
@@ -79,16 +80,7 @@ def test_a_typo_a_move_a_stale_income_and_an_unknown_customer_are_told_apart():
 def test_the_service_evaluation_falls_with_the_latest_delay():
     terms = pd.DataFrame(
         np.random.default_rng(0).normal(size=(50, 8)),
-        columns=[
-            "credit_rating_change",
-            "credit_rating_change_difference",
-            "service_minutes_per_month",
-            "customer_yield",
-            "feedback_rating",
-            "service_efficiency",
-            "log_credit_limit",
-            "log_user_value",
-        ],
+        columns=SERVICE_TERMS,
     ).assign(latest_delay=0.0, total_delay=10.0)
     terms.loc[:, "feedback_rating"] += 5  # every customer above the mean of the others' terms
     service = ServiceEvaluation.fit(terms)

@@ -62,8 +62,8 @@ class PushModelParams(BaseModel):
     months: int = Field(12, ge=2, le=24, description="Months of each customer's sequence before the snapshot.")
     units: int = Field(32, ge=2)
     epochs: int = Field(12, ge=1)
-    batch_size: int = Field(256, ge=8)
-    learning_rate: float = Field(0.003, gt=0)
+    batch_size: int = Field(512, ge=8)
+    learning_rate: float = Field(0.005, gt=0)
     max_training_rows: int = Field(60_000, ge=100, description="Training rows sampled beyond this (a big bank).")
     prediction_batch: int = Field(50_000, ge=100, description="Customers predicted at once.")
 
