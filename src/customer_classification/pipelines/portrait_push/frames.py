@@ -41,9 +41,14 @@ def in_group(frame: pd.DataFrame, shares: list[float], groups: tuple[int, ...]) 
     return frame[np.isin(customer_group(frame["customer_id"], shares), groups)].reset_index(drop=True)
 
 
-def _monthly(table: Any, columns: list[str], low: int, high: int, date_column: str | None = None) -> pd.DataFrame:
-    """``customer_id``, ``ym`` and ``columns`` of the months ``low`` to ``high`` (inclusive)."""
+def _monthly(
+    table: Any, columns: list[str], low: int, high: int, date_column: str | None = None, customers: Any = None
+) -> pd.DataFrame:
+    """``customer_id``, ``ym`` and ``columns`` of the months ``low`` to ``high`` (inclusive), of
+    ``customers`` only when given (filtered before collecting: a batch never loads the whole bank)."""
     frame = nw.from_native(table)
+    if customers is not None:
+        frame = frame.filter(nw.col("customer_id").is_in(list(customers)))
     if date_column is not None:
         day = nw.col(date_column).cast(nw.Datetime("us"))
         frame = frame.with_columns((day.dt.year() * 12 + day.dt.month() - 1).cast(nw.Int64).alias("ym"))
@@ -119,8 +124,7 @@ def monthly_sequences(rows: pd.DataFrame, sources: dict[str, Any], months: int) 
     wanted = rows["customer_id"].unique()
     monthly = {}
     for name, columns in SEQUENCE_SOURCES.items():
-        frame = _monthly(sources[name], columns, low, high, "month_end" if name == "platform" else None)
-        monthly[name] = frame[frame["customer_id"].isin(wanted)]
+        monthly[name] = _monthly(sources[name], columns, low, high, "month_end" if name == "platform" else None, wanted)
     table = _month_features(monthly)
     features = [c for c in table.columns if c not in ("customer_id", "ym")]
     customer = pd.Index(np.sort(wanted))

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 from lightgbm import LGBMClassifier
+from scipy import sparse
 
 from customer_classification.pipelines.portrait_push.params import PortraitParams, WeightTreeParams
 
