@@ -136,7 +136,7 @@ def _fitted(seed: int) -> list[np.ndarray]:
     static, sequence = rng.normal(size=(64, 5)), rng.normal(size=(64, 3, 4))
     target = rng.integers(0, 3, 64)
     settings = PortraitPushParams.model_validate(_params()).model.model_copy(update={"units": 4, "epochs": 1})
-    model = PushModel(5, 3, 4, ["P01", "P02", "P03"], settings)
+    model = PushModel(5, 3, 4, ["P01", "P02", "P03"], settings.model_dump())
     return model.fit(static, sequence, target, np.ones(64), seed).weights
 
 

@@ -45,9 +45,11 @@ def _signed_log(values: pd.Series) -> np.ndarray:
 
 @dataclass
 class PortraitPush:
-    """What S1-S57 learned; :meth:`evaluation_data` and :meth:`predict` apply it."""
+    """What S1-S57 learned; :meth:`evaluation_data` and :meth:`predict` apply it. The parameters are
+    kept as plain data (a pydantic model pickles its set of given fields in an order that changes
+    from process to process, and the registry compares a rerun's artefacts byte for byte)."""
 
-    params: PortraitPushParams
+    settings: dict[str, Any]
     tags: list[str]
     products: list[str]
     product_categories: list[str]
@@ -59,6 +61,10 @@ class PortraitPush:
     columns: list[str] | None = None
     feedback_weights: np.ndarray | None = None
     model: PushModel | None = None
+
+    @property
+    def params(self) -> PortraitPushParams:
+        return PortraitPushParams.model_validate(self.settings)
 
     def evaluation_data(self, rows: pd.DataFrame, customers: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
         """Per row, before standardisation: the portrait's credit score (S21), scenario features and

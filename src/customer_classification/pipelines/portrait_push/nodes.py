@@ -210,7 +210,7 @@ def fit_feedback(
     params, rows = portrait_push, portrait_fitting_rows
     catalogue = _catalogue(products)
     push = PortraitPush(
-        params, _tags(customer_tags, params), list(catalogue["product_id"]), list(catalogue["category"]),
+        params.model_dump(mode="json"), _tags(customer_tags, params), list(catalogue["product_id"]), list(catalogue["category"]),
         credit_groups, portrait_weigher, scenario_divider,
     )  # fmt: skip
     history = _history(validated_platform_profiles, rows)
@@ -255,7 +255,7 @@ def fit_push_model(
     service = table["service_evaluation"].to_numpy()
     weight = 1 + 0.1 * np.clip((service - service.mean()) / (service.std() + 1e-9), -2, 2)
     push.model = PushModel(
-        push.scaler.n_features_in_, params.model.months, sequence.shape[2], push.products, params.model
+        push.scaler.n_features_in_, params.model.months, sequence.shape[2], push.products, params.model.model_dump()
     )
     push.model.fit(push.standardised(table), sequence, target, weight, params.seed)
     logger.info(

@@ -47,15 +47,20 @@ def _network(n_static: int, months: int, n_monthly: int, n_products: int, params
 
 @dataclass
 class PushModel:
-    """The network's shape and fitted weights (plain arrays: the artefact pickles without Keras)."""
+    """The network's shape, settings and fitted weights (plain data: the artefact pickles without
+    Keras, byte for byte the same on a rerun)."""
 
     n_static: int
     months: int
     n_monthly: int
     products: list[str]
-    params: PushModelParams
+    settings: dict[str, Any]
     weights: list[np.ndarray] = field(default_factory=list)
     history: list[float] = field(default_factory=list)
+
+    @property
+    def params(self) -> PushModelParams:
+        return PushModelParams.model_validate(self.settings)
 
     def fit(
         self, evaluation: np.ndarray, sequence: np.ndarray, target: np.ndarray, sample_weight: np.ndarray, seed: int
