@@ -1,8 +1,9 @@
 """Run a pipeline of a project in this process and record each step's peak memory.
 
-    python benchmarks/node_memory.py <project dir> <pipeline> [key.sub=value ...]
+    python benchmarks/node_memory.py <project dir> <pipeline> [--env ENV] [key.sub=value ...]
 
-(the optional ``key=value`` pairs are runtime parameters, as ``kedro run --params``).
+(the optional ``key=value`` pairs are runtime parameters, as ``kedro run --params``; ``--env``
+is the configuration environment, as ``kedro run --env``).
 
 A sampling thread reads the process's resident memory every 50 ms; hooks name the
 step running: the load of a dataset, a node's function (with a generator node's
@@ -90,11 +91,15 @@ def runtime_params(pairs: list[str]) -> dict:
 
 
 def main() -> None:
-    project, pipeline = Path(sys.argv[1]).resolve(), sys.argv[2]
+    project, pipeline, rest = Path(sys.argv[1]).resolve(), sys.argv[2], sys.argv[3:]
+    env = None
+    if "--env" in rest:
+        at = rest.index("--env")
+        env, rest = rest[at + 1], rest[:at] + rest[at + 2 :]
     os.chdir(project)
     bootstrap_project(project)
     steps = StepMemory()
-    with KedroSession.create(project_path=project, runtime_params=runtime_params(sys.argv[3:])) as session:
+    with KedroSession.create(project_path=project, env=env, runtime_params=runtime_params(rest)) as session:
         session._hook_manager.register(steps)  # noqa: SLF001 - a measuring hook for this run only
         session.run(pipeline_names=[pipeline])
     print(json.dumps(steps.stop()))

@@ -27,6 +27,7 @@ BLOCKS = {
     "rm_classification",
     "rm_classification_demo_check",
     "reporting",
+    "publish",
 }
 
 

@@ -4,10 +4,12 @@
 * :class:`PseudonymKeyDataset`: the secret key of PII pseudonyms, from the environment or credentials;
 * :class:`OptionalDataset`: any dataset, loading ``None`` where it has never been written;
 * :class:`OptunaStudyDataset`: an Optuna study in its own SQLite file, for the dashboard;
+* :class:`FrontendAPIDataset`: a publication POSTed to the front end with its bearer token (tables streamed);
 * :class:`ModelRegistryDataset`, :class:`ChampionDataset`: the versioned model registry and one champion of it.
 """
 
 from customer_classification.datasets.chunked import ChunkedParquetDataset, TableChunk
+from customer_classification.datasets.frontend_api import FrontendAPIDataset
 from customer_classification.datasets.model_registry import ChampionDataset, ModelRegistryDataset
 from customer_classification.datasets.optional import OptionalDataset
 from customer_classification.datasets.optuna_study import OptunaStudyDataset
@@ -17,6 +19,7 @@ __all__ = [
     "DEMO_PSEUDONYM_KEY",
     "ChampionDataset",
     "ChunkedParquetDataset",
+    "FrontendAPIDataset",
     "ModelRegistryDataset",
     "OptionalDataset",
     "OptunaStudyDataset",

@@ -16,7 +16,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from customer_classification.modelling.fitted import FittedModel
 from customer_classification.modelling.metrics import threshold_metrics
@@ -27,7 +27,23 @@ class TierDecision(TierSpec):
     """Service tiers by predicted probability (see :class:`~.tiers.TierSpec`); needs a binary task."""
 
     rule: Literal["tiers"] = "tiers"
+    acted_on: list[str] | None = Field(
+        default=None,
+        description="The tiers a campaign contacts (their customers get reason codes); null: the first two tiers.",
+    )
     tasks: ClassVar[tuple[str, ...]] = ("binary",)
+
+    @model_validator(mode="after")
+    def _acted_on_are_tiers(self) -> TierDecision:
+        unknown = sorted(set(self.acted_on or []) - set(self.names))
+        if unknown:
+            raise ValueError(f"decision.acted_on names tiers {unknown} that are not among the tiers {self.names}")
+        return self
+
+    def acted_on_rows(self, columns: dict[str, Any]) -> np.ndarray:
+        """The customers of the tiers in ``acted_on`` (by default the first two)."""
+        tiers = self.acted_on if self.acted_on is not None else self.names[:2]
+        return np.isin(np.asarray(columns["tier"], dtype=object), tiers)
 
     def columns(self, model: FittedModel, rows: pd.DataFrame, predicted: np.ndarray) -> dict[str, Any]:
         # isotonic calibration ties customers: the uncalibrated score breaks the ties
@@ -55,6 +71,10 @@ class ThresholdDecision(BaseModel):
 
     def columns(self, model: FittedModel, rows: pd.DataFrame, predicted: np.ndarray) -> dict[str, Any]:
         return {self.flag_column: predicted > self.threshold}
+
+    def acted_on_rows(self, columns: dict[str, Any]) -> np.ndarray:
+        """The flagged customers."""
+        return np.asarray(columns[self.flag_column], dtype=bool)
 
     def evaluate(self, actual: np.ndarray, predicted: np.ndarray, columns: dict[str, Any]) -> tuple[dict, pd.DataFrame]:
         """Precision and recall at the threshold (the metrics' ``potential_threshold``) and, in the

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import numpy as np
 import optuna
 import pandas as pd
 
@@ -119,15 +120,24 @@ def score_customers(table: pd.DataFrame, model: FittedModel, params: ModelPipeli
 
 
 def score_customers_of(rows: pd.DataFrame, model: FittedModel, params: ModelPipelineParams) -> pd.DataFrame:
-    """Prediction, decision columns and reasons of ``rows``."""
+    """Prediction, decision columns and reasons of ``rows``: every row's reasons, or with
+    ``reasons_for: acted_on`` those of the rows the decision acts on (the others' are empty)."""
     spec = params.model
     predicted = model.predict(rows)
+    decided = params.decision.columns(model, rows, predicted)
     scores = pd.DataFrame(
         {
             **{key: rows[key].to_numpy() for key in spec.key_columns},
             params.prediction_column: predicted,
-            **params.decision.columns(model, rows, predicted),
+            **decided,
         }
     )
-    reasons = model.reasons(rows, params.n_reasons).reset_index(drop=True)
+    explained = np.ones(len(rows), dtype=bool)
+    if params.reasons_for == "acted_on":
+        explained = params.decision.acted_on_rows(decided)
+    at = np.flatnonzero(explained)
+    # with nobody to explain, the first row's reasons give the columns and their types
+    reasons = model.reasons(rows.iloc[at] if len(at) else rows.iloc[:1], params.n_reasons).iloc[: len(at)]
+    reasons.index = at
+    reasons = reasons.reindex(pd.RangeIndex(len(rows)))
     return pd.concat([scores, reasons], axis=1)

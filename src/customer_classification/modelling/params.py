@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from customer_classification.modelling.decisions import Decision
@@ -28,6 +30,13 @@ class ModelPipelineParams(BaseModel):
         default=5, ge=2, description="Folds that compare isotonic and sigmoid calibration (binary tasks)."
     )
     n_reasons: int = Field(default=3, ge=1)
+    reasons_for: Literal["acted_on", "everyone"] = Field(
+        default="acted_on",
+        description=(
+            "Whose scores carry reason codes: the customers the decision acts on (tiers in decision.acted_on, "
+            "or the flagged ones), or everyone. TreeSHAP is the costly part of scoring a bank."
+        ),
+    )
     min_rows: int = Field(default=20, ge=1, description="Fewest labelled rows a training or validation split may have.")
 
     @model_validator(mode="after")

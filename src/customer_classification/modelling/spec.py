@@ -99,6 +99,15 @@ class SplitSpec(_Frozen):
         default=[0.6, 0.2, 0.2], description="method random: shares of labelled rows in train, validation, test."
     )
     seed: int = Field(default=0, description="method random: seed of the stratified random split.")
+    max_training_rows: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "At most this many rows in each of the train and validation splits: a larger split is sampled, "
+            "stratified by the target (its deciles for a regression), by a keyed hash of the id and snapshot "
+            "(the same rows in every run). The test and scoring rows are never sampled. null: every row."
+        ),
+    )
 
     @field_validator("customer_holdout", "random_shares")
     @classmethod

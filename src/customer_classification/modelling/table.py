@@ -62,6 +62,7 @@ def assemble_model_table(features: Any, labels: Any, spec: ModelSpec, split: Spl
         snapshots += [split.scoring_snapshot] if split.scoring_snapshot else []
         table, in_population = _joined(features, labels, spec, snapshots)
         names = _time_names(table, in_population, spec, split)
+    names = _sampled(table, names, spec, split)
     keep = names != ""
     table = table.loc[keep].drop(columns=[c for c in spec.population if c != spec.target])
     table.insert(len(spec.key_columns), SPLIT, pd.Categorical(names[keep], categories=list(SPLITS)))
@@ -162,6 +163,46 @@ def _random_names(table: pd.DataFrame, in_population: np.ndarray, spec: ModelSpe
     out = np.empty(len(table), dtype=object)
     out[order] = names
     return out.astype(str)
+
+
+def _strata(target: np.ndarray, task: str) -> np.ndarray:
+    """The target's classes, or its deciles for a regression."""
+    if task == "regression":
+        ranks = pd.Series(target).rank(method="first").to_numpy()
+        return np.floor(10 * (ranks - 1) / max(len(target), 1))
+    return pd.Series(target).astype(str).to_numpy()
+
+
+def _sampled(table: pd.DataFrame, names: np.ndarray, spec: ModelSpec, split: SplitSpec) -> np.ndarray:
+    """``names`` with the train and validation rows above ``split.max_training_rows`` left out: the
+    rows with the smallest keyed hashes of (id, snapshot) in each stratum of the target, each
+    stratum in its share, so the sample is the same whatever the order the rows arrive in."""
+    limit = split.max_training_rows
+    names = np.asarray(names, dtype=object).copy()
+    for name in SPLITS[:2]:
+        rows = np.flatnonzero(names == name)
+        if limit is None or len(rows) <= limit:
+            continue
+        keys = table[spec.id_column].iloc[rows].astype(str)
+        if spec.snapshot_column:
+            keys = keys + "@" + table[spec.snapshot_column].iloc[rows].astype(str)
+        hashed = pd.util.hash_pandas_object(keys, index=False, hash_key="training-samples").to_numpy()
+        strata = _strata(table[spec.target].to_numpy()[rows], spec.task)
+        kept = np.zeros(len(rows), dtype=bool)
+        for stratum in np.unique(strata):
+            members = np.flatnonzero(strata == stratum)
+            take = int(round(len(members) * limit / len(rows)))
+            kept[members[np.argsort(hashed[members], kind="stable")[:take]]] = True
+        names[rows[~kept]] = ""
+        logger.warning(
+            "target '%s': %d %s rows, a stratified sample of %d kept (split.max_training_rows: %d)",
+            spec.target,
+            len(rows),
+            name,
+            int(kept.sum()),
+            limit,
+        )
+    return names.astype(str)
 
 
 def customer_group(ids: pd.Series, shares: list[float]) -> np.ndarray:

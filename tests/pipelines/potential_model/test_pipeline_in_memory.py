@@ -6,6 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from customer_classification.modelling.decisions import TierDecision
+from customer_classification.modelling.nodes import score_customers
+from customer_classification.modelling.params import ModelPipelineParams
 from customer_classification.pipelines import potential_model
 from tests.pipelines.conftest import SMALL_STUDY
 from tests.pipelines.in_memory import raw_parameters, run_in_memory
@@ -22,9 +25,13 @@ def test_potential_scores_have_probabilities_tiers_and_three_reasons(tiny_models
     shares = scores["tier"].value_counts(normalize=True).reindex(["A", "B", "C", "D"])
     np.testing.assert_allclose(shares, [0.05, 0.15, 0.30, 0.50], atol=0.02)
     assert scores.groupby("tier", observed=True)["probability"].min().is_monotonic_decreasing
+    # reasons for the tiers a campaign contacts (decision.acted_on: A and B), none for the others
+    contacted = scores["tier"].isin(["A", "B"])
     for i in (1, 2, 3):
-        assert scores[f"reason_{i}_feature"].notna().all()
-    assert (scores["reason_1_contribution"] >= scores["reason_3_contribution"]).all()
+        assert scores.loc[contacted, f"reason_{i}_feature"].notna().all()
+        assert scores.loc[~contacted, f"reason_{i}_feature"].isna().all()
+    explained = scores[contacted]
+    assert (explained["reason_1_contribution"] >= explained["reason_3_contribution"]).all()
 
 
 def test_metrics_comparison_and_study_are_reported(tiny_models):
@@ -62,3 +69,18 @@ def test_rerun_gives_the_same_scores_bit_for_bit(tiny_models, tiny_engineered):
         potential_model.create_pipeline(), inputs, {"potential_model": raw_parameters("potential_model", SMALL_STUDY)}
     )
     pd.testing.assert_frame_equal(again["potential_scores"], tiny_models["potential_scores"], check_exact=True)
+
+
+def test_reasons_for_everyone_explains_every_customer_with_the_same_reasons(tiny_models):
+    raw = raw_parameters("potential_model", SMALL_STUDY)
+    table, model = tiny_models["potential_model_table"], tiny_models["potential_model"]
+    acted_on = score_customers(table, model, ModelPipelineParams(**raw))
+    everyone = score_customers(table, model, ModelPipelineParams(**{**raw, "reasons_for": "everyone"}))
+    assert everyone["reason_1_feature"].notna().all()
+    contacted = acted_on["tier"].isin(["A", "B"])
+    pd.testing.assert_frame_equal(acted_on[contacted], everyone[contacted])
+
+
+def test_acted_on_tiers_must_be_tiers():
+    with pytest.raises(ValueError, match=r"decision.acted_on names tiers \['Z'\] that are not among the tiers"):
+        TierDecision(acted_on=["A", "Z"])

@@ -230,50 +230,62 @@ def recommend_products(
     frame = _snapshots(customer_features, [params.scoring_snapshot])
     held = recommender.held(frame)
     sources = recommender.source_scores(frame)
-    scores = blended_scores(recommender, recommendation_blend, frame)
+    scores = combine(sources, recommendation_blend, len(frame), len(recommender.categories))
     top = rank_candidates(scores, held, params.top_k)
-    links = recommender.similarity.strongest_link(frame)
-    contributions = {
-        name: weight * (sources[name] - recommendation_blend["scale"][name][0]) / recommendation_blend["scale"][name][1]
-        for name, weight in recommendation_blend["weights"].items()
-        if weight > 0
+    customer, rank = np.nonzero(top >= 0)
+    category = top[customer, rank]
+    leading = _leading_source(sources, recommendation_blend, customer, category)
+    link = recommender.similarity.strongest_link_of(held, customer, category)
+    driver = np.full(len(customer), None, dtype=object)
+    by_propensity = np.flatnonzero(leading == "propensity")
+    driver[by_propensity] = propensity_drivers(
+        recommender, frame, np.column_stack([customer[by_propensity], category[by_propensity]])
+    )
+    unexplained = ((leading == "collaborative_filtering") & (link == None)) | (  # noqa: E711 - elementwise
+        (leading == "propensity") & (driver == None)  # noqa: E711
+    )
+    source = np.where(unexplained, "campaign_response", leading)
+    names = np.array([c.replace("_", " ") for c in recommender.categories], dtype=object)
+    facts = {
+        "link": np.array([str(x).replace("_", " ") for x in link], dtype=object),
+        "category": names[category],
+        "value": sources["campaign_response"][customer, category],
+        "chance": sources["propensity"][customer, category],
+        "driver": driver,
     }
-    picks = [
-        (i, c, rank)
-        for rank in range(params.top_k)
-        for i, c in zip(np.flatnonzero(top[:, rank] >= 0), top[top[:, rank] >= 0, rank], strict=True)
-    ]
-    leading = [max(contributions, key=lambda n: contributions[n][i, c]) for i, c, _ in picks]
-    wanted = np.array([(i, c) for (i, c, _), source in zip(picks, leading, strict=True) if source == "propensity"])
-    drivers = propensity_drivers(recommender, frame, wanted.reshape(-1, 2))
-    rows = []
-    categories = recommender.categories
-    for (i, c, rank), lead in zip(picks, leading, strict=True):
-        link = links[i, c]
-        unexplained = (lead == "collaborative_filtering" and link is None) or (
-            lead == "propensity" and (i, c) not in drivers
-        )
-        source = "campaign_response" if unexplained else lead
-        reason = REASONS[source].format(
-            link=str(link).replace("_", " "),
-            category=categories[c].replace("_", " "),
-            value=sources["campaign_response"][i, c],
-            chance=sources["propensity"][i, c],
-            driver=drivers.get((i, c)),
-        )
-        rows.append(
-            (
-                frame.at[i, "customer_id"],
-                frame.at[i, "snapshot_date"],
-                rank + 1,
-                categories[c],
-                scores[i, c],
-                source,
-                reason,
-            )
-        )
-    table = pd.DataFrame(rows, columns=[*KEYS, "rank", "product_category", "score", "reason_source", "reason"])
+    reason = np.empty(len(customer), dtype=object)
+    for name, template in REASONS.items():
+        rows = np.flatnonzero(source == name)
+        reason[rows] = [template.format(**{key: values[j] for key, values in facts.items()}) for j in rows]
+    table = pd.DataFrame(
+        {
+            "customer_id": frame["customer_id"].to_numpy()[customer],
+            "snapshot_date": frame["snapshot_date"].to_numpy()[customer],
+            "rank": rank + 1,
+            "product_category": np.array(recommender.categories, dtype=object)[category],
+            "score": scores[customer, category],
+            "reason_source": source,
+            "reason": reason,
+        }
+    )
     return table.sort_values([*KEYS, "rank"], ignore_index=True)
+
+
+def _leading_source(
+    sources: dict[str, np.ndarray], blend: dict[str, Any], customer: np.ndarray, category: np.ndarray
+) -> np.ndarray:
+    """Per (customer, category) pair: the source with the largest weighted standardised score
+    (the first in the blend's order on a tie)."""
+    names = [name for name, weight in blend["weights"].items() if weight > 0]
+    contributions = np.column_stack(
+        [
+            blend["weights"][name]
+            * (sources[name][customer, category] - blend["scale"][name][0])
+            / blend["scale"][name][1]
+            for name in names
+        ]
+    )
+    return np.array(names, dtype=object)[contributions.argmax(axis=1)]
 
 
 def _scenario_table(

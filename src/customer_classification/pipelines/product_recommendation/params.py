@@ -45,6 +45,9 @@ class ProductRecommendationParams(BaseModel):
         default=[0.5, 0.25, 0.25],
         description="Shares of customers whose rows fit, choose the blend and test (as in the model pipelines).",
     )
+    max_training_rows: int | None = Field(
+        default=None, ge=1, description="At most this many fitting rows per split (as in the model pipelines)."
+    )
     propensity: PropensityParams
     scenarios: list[Scenario] = Field(
         min_length=1, description="Tried in order; a customer is placed in the first whose rule holds."
@@ -59,6 +62,7 @@ class ProductRecommendationParams(BaseModel):
             test_snapshot=self.test_snapshot,
             scoring_snapshot=self.scoring_snapshot,
             customer_holdout=self.customer_holdout,
+            max_training_rows=self.max_training_rows,
         )
 
     @model_validator(mode="after")

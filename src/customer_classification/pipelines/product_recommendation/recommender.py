@@ -97,31 +97,32 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def propensity_drivers(recommender: Recommender, frame: pd.DataFrame, rows: np.ndarray) -> dict[tuple[int, int], str]:
+def propensity_drivers(recommender: Recommender, frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     """For each (row, category) in ``rows`` (pairs of indices into ``frame`` and the
     categories), the feature with the largest LightGBM contribution towards that category in
-    the next-product model, with its value ("logins 6m = 14"). Contributions (TreeSHAP) are
-    the costly part, so only the customers that need one get them, and each from the trees of
-    the category it explains only."""
+    the next-product model, with its value ("logins 6m = 14"); None where the model has no
+    class for the category. Contributions (TreeSHAP) are the costly part, so only the
+    customers that need one get them, and each from the trees of the category it explains only."""
     model = recommender.propensity
+    drivers = np.full(len(rows), None, dtype=object)
     if model.explainer is None or len(rows) == 0:
-        return {}
-    customers = np.unique(rows[:, 0])
+        return drivers
+    customers, position = np.unique(rows[:, 0], return_inverse=True)
     encoded = model.encoder.transform(frame.iloc[customers])
-    names = list(encoded.columns)
-    values = encoded.to_numpy(dtype=object)
-    position = {customer: i for i, customer in enumerate(customers)}
+    names = np.array([name.replace("_", " ") for name in encoded.columns], dtype=object)
     classes = list(model.classes)
-    drivers = {}
     for column in np.unique(rows[:, 1]):
         category = recommender.categories[column]
         if category not in classes:
             continue
-        needing = rows[rows[:, 1] == column, 0]
-        at = [position[customer] for customer in needing]
+        pairs = np.flatnonzero(rows[:, 1] == column)
+        at = position[pairs]
         # one class's trees for the customers recommended that category: 1/k of the cost of all
         contributions = model.explainer.contributions(encoded.iloc[at], class_index=classes.index(category))
         strongest = contributions[:, : len(names)].argmax(axis=1)
-        for customer, i, feature in zip(needing, at, strongest, strict=True):
-            drivers[(customer, column)] = f"{names[feature].replace('_', ' ')} = {_shown(values[i, feature])}"
+        chosen = np.empty(len(at), dtype=object)
+        for feature in np.unique(strongest):
+            picked = strongest == feature
+            chosen[picked] = encoded.iloc[at[picked], feature].to_numpy(dtype=object)
+        drivers[pairs] = [f"{name} = {_shown(value)}" for name, value in zip(names[strongest], chosen, strict=True)]
     return drivers

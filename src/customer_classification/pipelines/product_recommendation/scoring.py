@@ -52,9 +52,15 @@ class ItemSimilarity:
     def strongest_link(self, frame: pd.DataFrame) -> np.ndarray:
         """Customers x categories: the held category most similar to each category (its reason)."""
         held = holdings_matrix(frame, self.categories).toarray() > 0
-        links = np.where(held[:, :, None], self.similarity_[None, :, :], -1.0)
-        best = links.argmax(axis=1)
-        names = np.array(self.categories, dtype=object)[best]
+        rows, columns = np.indices(held.shape)
+        return self.strongest_link_of(held, rows.ravel(), columns.ravel()).reshape(held.shape)
+
+    def strongest_link_of(self, held: np.ndarray, customers: np.ndarray, categories: np.ndarray) -> np.ndarray:
+        """For each pair (``customers[j]``, ``categories[j]``): the category the customer holds
+        that is most similar to it, or None when they hold none similar to it. Pair by pair, so
+        the memory follows the pairs asked for, not customers x categories x categories."""
+        links = np.where(held[customers], self.similarity_[:, categories].T, -1.0)
+        names = np.array(self.categories, dtype=object)[links.argmax(axis=1)]
         return np.where(links.max(axis=1) > 0, names, None)
 
 
