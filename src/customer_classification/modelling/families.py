@@ -25,6 +25,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 
+from customer_classification.modelling.attribution import path_contributions
 from customer_classification.modelling.metrics import validation_score
 from customer_classification.modelling.spec import Task
 
@@ -66,15 +67,20 @@ class LightGBMModel:
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         return self.booster.predict(features, num_iteration=self.best_iteration)
 
-    def contributions(self, features: pd.DataFrame, class_index: int | None = None) -> np.ndarray:
-        """SHAP-style contributions in margin units, shape (n, n_features + 1); the last column is
-        the expected value, and each row sums to ``raw_score`` (binary and regression).
+    def contributions(
+        self, features: pd.DataFrame, class_index: int | None = None, attribution: str = "treeshap"
+    ) -> np.ndarray:
+        """Contributions in margin units, shape (n, n_features + 1): exact TreeSHAP (``treeshap``), or
+        path credits (``path``, :mod:`.attribution`); the last column is the expected value (the
+        roots' values for ``path``), and each row sums to ``raw_score`` (binary and regression).
 
         Multiclass: every class's block side by side, (n, k * (n_features + 1)); with
         ``class_index``, only that class's block, computed from that class's trees alone
         (TreeSHAP costs the same per tree whichever class it serves, so one class of k costs
         1/k of all of them, and gives the same values).
         """
+        if attribution == "path" and (class_index is not None or self.booster.num_model_per_iteration() == 1):
+            return path_contributions(self.booster, features, self.best_iteration, class_index)
         if class_index is None or self.booster.num_model_per_iteration() == 1:
             return self.booster.predict(features, num_iteration=self.best_iteration, pred_contrib=True)
         return self._class_booster(class_index).predict(features, pred_contrib=True)

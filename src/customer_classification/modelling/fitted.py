@@ -50,12 +50,13 @@ class FittedModel:
             return self.calibrator.transform(self.estimator.raw_score(X))
         return self.estimator.predict(X)
 
-    def reasons(self, frame: pd.DataFrame, k: int = 3) -> pd.DataFrame:
-        """Top ``k`` reasons per row (see :func:`~.reasons.top_reasons`), from LightGBM contributions."""
+    def reasons(self, frame: pd.DataFrame, k: int = 3, attribution: str = "treeshap") -> pd.DataFrame:
+        """Top ``k`` reasons per row (see :func:`~.reasons.top_reasons`), from LightGBM contributions:
+        exact TreeSHAP (``treeshap``) or path credits (``path``, :mod:`.attribution`)."""
         if self.explainer is None:
             raise ValueError("this model has no LightGBM explainer: include 'lightgbm' in the study's families")
         X = self.encoder.transform(frame)
-        return top_reasons(self.explainer.contributions(X), X, k)
+        return top_reasons(self.explainer.contributions(X, attribution=attribution), X, k)
 
     def feature_importance(self, top: int = 15) -> list[dict[str, Any]]:
         """The ``top`` features by the LightGBM explainer's total split gain, largest first.

@@ -15,6 +15,7 @@ import numpy as np
 import optuna
 import pandas as pd
 
+from customer_classification.modelling.attribution import chosen_attribution
 from customer_classification.modelling.evaluation import family_comparison, study_summary, test_rows
 from customer_classification.modelling.fitted import FittedModel, refit_champion, tune
 from customer_classification.modelling.metrics import (
@@ -136,8 +137,10 @@ def score_customers_of(rows: pd.DataFrame, model: FittedModel, params: ModelPipe
     if params.reasons_for == "acted_on":
         explained = params.decision.acted_on_rows(decided)
     at = np.flatnonzero(explained)
+    attribution = chosen_attribution(params.reason_attribution, len(at), params.treeshap_max_rows, spec.target)
     # with nobody to explain, the first row's reasons give the columns and their types
-    reasons = model.reasons(rows.iloc[at] if len(at) else rows.iloc[:1], params.n_reasons).iloc[: len(at)]
+    asked = rows.iloc[at] if len(at) else rows.iloc[:1]
+    reasons = model.reasons(asked, params.n_reasons, attribution).iloc[: len(at)]
     reasons.index = at
     reasons = reasons.reindex(pd.RangeIndex(len(rows)))
     return pd.concat([scores, reasons], axis=1)

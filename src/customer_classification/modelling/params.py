@@ -30,6 +30,14 @@ class ModelPipelineParams(BaseModel):
         default=5, ge=2, description="Folds that compare isotonic and sigmoid calibration (binary tasks)."
     )
     n_reasons: int = Field(default=3, ge=1)
+    reason_attribution: Literal["auto", "treeshap", "path"] = Field(
+        default="auto",
+        description=(
+            "How a reason's contribution is computed: exact TreeSHAP, path credits (modelling.attribution: about "
+            "thirty times faster), or auto: TreeSHAP up to treeshap_max_rows customers to explain, path credits above."
+        ),
+    )
+    treeshap_max_rows: int = Field(default=10_000, ge=0, description="reason_attribution auto: the switch point.")
     reasons_for: Literal["acted_on", "everyone"] = Field(
         default="acted_on",
         description=(

@@ -11,6 +11,7 @@ import numpy as np
 import optuna
 import pandas as pd
 
+from customer_classification.modelling.attribution import chosen_attribution
 from customer_classification.modelling.fitted import refit_champion, tune
 from customer_classification.modelling.study import StudyOutcome
 from customer_classification.modelling.table import assemble_model_table, customer_group, snapshot_rows
@@ -238,8 +239,11 @@ def recommend_products(
     link = recommender.similarity.strongest_link_of(held, customer, category)
     driver = np.full(len(customer), None, dtype=object)
     by_propensity = np.flatnonzero(leading == "propensity")
+    attribution = chosen_attribution(
+        params.reason_attribution, len(by_propensity), params.treeshap_max_rows, "recommendations' strongest signals"
+    )
     driver[by_propensity] = propensity_drivers(
-        recommender, frame, np.column_stack([customer[by_propensity], category[by_propensity]])
+        recommender, frame, np.column_stack([customer[by_propensity], category[by_propensity]]), attribution
     )
     unexplained = ((leading == "collaborative_filtering") & (link == None)) | (  # noqa: E711 - elementwise
         (leading == "propensity") & (driver == None)  # noqa: E711

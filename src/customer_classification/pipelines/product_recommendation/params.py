@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -48,6 +49,11 @@ class ProductRecommendationParams(BaseModel):
     max_training_rows: int | None = Field(
         default=None, ge=1, description="At most this many fitting rows per split (as in the model pipelines)."
     )
+    reason_attribution: Literal["auto", "treeshap", "path"] = Field(
+        default="auto",
+        description="How a propensity-led pick's strongest signal is found (as the model pipelines' reasons).",
+    )
+    treeshap_max_rows: int = Field(default=10_000, ge=0, description="reason_attribution auto: the switch point.")
     propensity: PropensityParams
     scenarios: list[Scenario] = Field(
         min_length=1, description="Tried in order; a customer is placed in the first whose rule holds."

@@ -97,12 +97,15 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def propensity_drivers(recommender: Recommender, frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+def propensity_drivers(
+    recommender: Recommender, frame: pd.DataFrame, rows: np.ndarray, attribution: str = "treeshap"
+) -> np.ndarray:
     """For each (row, category) in ``rows`` (pairs of indices into ``frame`` and the
     categories), the feature with the largest LightGBM contribution towards that category in
     the next-product model, with its value ("logins 6m = 14"); None where the model has no
-    class for the category. Contributions (TreeSHAP) are the costly part, so only the
-    customers that need one get them, and each from the trees of the category it explains only."""
+    class for the category. ``attribution`` as in :meth:`FittedModel.reasons`. Contributions
+    are the costly part, so only the customers that need one get them, and each from the
+    trees of the category it explains only."""
     model = recommender.propensity
     drivers = np.full(len(rows), None, dtype=object)
     if model.explainer is None or len(rows) == 0:
@@ -118,7 +121,9 @@ def propensity_drivers(recommender: Recommender, frame: pd.DataFrame, rows: np.n
         pairs = np.flatnonzero(rows[:, 1] == column)
         at = position[pairs]
         # one class's trees for the customers recommended that category: 1/k of the cost of all
-        contributions = model.explainer.contributions(encoded.iloc[at], class_index=classes.index(category))
+        contributions = model.explainer.contributions(
+            encoded.iloc[at], class_index=classes.index(category), attribution=attribution
+        )
         strongest = contributions[:, : len(names)].argmax(axis=1)
         chosen = np.empty(len(at), dtype=object)
         for feature in np.unique(strongest):
