@@ -9,6 +9,20 @@ import pandas as pd
 from customer_classification.pipelines.product_recommendation.scoring import hit_rate_and_map, rank_candidates
 
 
+def products_from_categories(
+    category_scores: np.ndarray, categories: list[str], product_categories: list[str], share: np.ndarray
+) -> np.ndarray:
+    """A category scorer's product ranking: its category's score, ties broken by the product's share
+    of its category's take-up (the existing recommenders rank categories only)."""
+    position = {c: i for i, c in enumerate(categories)}
+    columns = [position.get(c, -1) for c in product_categories]
+    floor = category_scores.min() - 1.0
+    lifted = np.column_stack(
+        [category_scores[:, i] if i >= 0 else np.full(len(category_scores), floor) for i in columns]
+    )
+    return lifted + 1e-6 * share[None, :]
+
+
 def per_item(
     level: str,
     items: list[str],

@@ -307,20 +307,6 @@ def push_credit_products(
     return table[top.ravel() >= 0].reset_index(drop=True)
 
 
-def _products_from_categories(
-    category_scores: np.ndarray, categories: list[str], push: PortraitPush, share: np.ndarray
-):
-    """A category scorer's product ranking: its category's score, ties broken by the product's share
-    of its category's take-up (the existing recommenders rank categories only)."""
-    position = {c: i for i, c in enumerate(categories)}
-    columns = [position.get(c, -1) for c in push.product_categories]
-    floor = category_scores.min() - 1.0
-    lifted = np.column_stack(
-        [category_scores[:, i] if i >= 0 else np.full(len(category_scores), floor) for i in columns]
-    )
-    return lifted + 1e-6 * share[None, :]
-
-
 def evaluate_push(
     portrait_push_model: PortraitPush,
     portrait_fitting_rows: pd.DataFrame,
@@ -363,7 +349,10 @@ def evaluate_push(
     share = np.divide(taken, totals, out=np.zeros_like(taken), where=totals > 0)
     product_contenders = {
         "portrait_push": scores,
-        **{name: _products_from_categories(s, categories, push, share) for name, s in existing.items()},
+        **{
+            name: evaluation.products_from_categories(s, categories, push.product_categories, share)
+            for name, s in existing.items()
+        },
         "popularity": np.tile(taken, (len(rows), 1)),
     }
     category_contenders = {
