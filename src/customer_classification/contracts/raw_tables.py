@@ -183,6 +183,33 @@ CAMPAIGN_RESPONSES = TableContract(
     foreign_keys=(_CUSTOMER_FK,),
 )
 
+PLATFORM_PROFILES = TableContract(
+    "platform_profiles",
+    "A second source: the digital platform's own profile of each customer and its service log, per month.",
+    (
+        Column("customer_id", "int", "Customer."),
+        Column("month_end", "date", "Month-end date of the record.", minimum=_EARLIEST_EVENT, not_after_as_of=True),
+        Column("city", "string", "City of residence as the platform has it (typed by the customer)."),
+        Column("occupation", "string", "Occupation as the platform has it."),
+        Column(
+            "annual_income", "float", "Income declared to the platform (maybe years ago).", nullable=True, minimum=0
+        ),
+        Column("credit_rating", "int", "The platform's credit rating, 1 (worst) to 10.", minimum=1, maximum=10),
+        Column("service_minutes", "float", "Minutes the customer was served in the month.", minimum=0),
+        Column("service_delay_minutes", "float", "Minutes the customer waited to be served in the month.", minimum=0),
+        Column(
+            "feedback_rating",
+            "float",
+            "Rating the customer gave the service, 1 to 5; empty when not served.",
+            nullable=True,
+            minimum=1,
+            maximum=5,
+        ),
+    ),
+    key=("customer_id", "month_end"),
+    foreign_keys=(_CUSTOMER_FK,),
+)
+
 RAW_TABLES: dict[str, TableContract] = {
     t.name: t
     for t in (
@@ -195,6 +222,7 @@ RAW_TABLES: dict[str, TableContract] = {
         CREDIT_LINE_EVENTS,
         DIGITAL_EVENTS,
         CAMPAIGN_RESPONSES,
+        PLATFORM_PROFILES,
     )
 }
 

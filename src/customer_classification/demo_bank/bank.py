@@ -24,6 +24,7 @@ from customer_classification.demo_bank.credit_events import (
 )
 from customer_classification.demo_bank.customers import draw_customers, truth_table
 from customer_classification.demo_bank.params import DemoBankParams
+from customer_classification.demo_bank.platform import draw_platform_profiles
 
 RM_ID_OFFSET = 5001
 # the tables one chunk contributes, in the order the chunk generator yields them: the
@@ -117,6 +118,7 @@ def simulate_chunk(chunk_index: int, params: DemoBankParams, rm_truth: pd.DataFr
             _rng(params, 5, chunk_index), chunk_index=chunk_index, customer_id=customer_id, traits=traits, params=params
         ),
         "campaign_responses": accounts.campaign_responses,
+        "platform_profiles": draw_platform_profiles(_rng(params, 8, chunk_index), customers, traits, params),
         "demo_truth": truth,
     }
     if params.dirty_record_rate > 0:

@@ -37,6 +37,7 @@ def validate_raw_tables(
     credit_line_events: Any,
     digital_events: Any,
     campaign_responses: Any,
+    platform_profiles: Any,
     data_engineering: DataEngineeringParams,
 ) -> dict[str, Any]:
     """Check every raw table against its contract and repair the soft violations.
@@ -57,6 +58,7 @@ def validate_raw_tables(
         "credit_line_events": credit_line_events,
         "digital_events": digital_events,
         "campaign_responses": campaign_responses,
+        "platform_profiles": platform_profiles,
     }
     repaired, report = check_and_repair(
         tables, data_engineering.history_end, data_engineering.rows_per_pass, data_engineering.allow_empty_tables
