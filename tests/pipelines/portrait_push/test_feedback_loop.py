@@ -26,6 +26,7 @@ def _push(bank: dict, campaigns) -> pd.DataFrame:
         bank["customer_month_digital"],
         campaigns,
         bank["customer_month_credit"],
+        bank["portrait_push_model"].params,
     )
 
 
@@ -51,3 +52,25 @@ def test_new_responses_change_the_next_months_push(tiny_portrait):
     lists_before = before.groupby("customer_id")["product_id"].apply(list)
     lists_after = after.groupby("customer_id")["product_id"].apply(list)
     assert (lists_before[responders] != lists_after[responders]).any()
+
+
+def test_a_champion_fitted_last_month_pushes_this_months_scoring_snapshot(tiny_portrait):
+    """``score`` runs a month's champion on the next month's parameters: the push describes the
+    run's scoring snapshot, not the one the model was fitted for."""
+    model = tiny_portrait["portrait_push_model"]
+    earlier = model.params.test_snapshot  # a snapshot the tiny bank has features for
+    campaigns = tiny_portrait["customer_month_campaigns"]
+    now = model.params.model_copy(update={"scoring_snapshot": earlier, "top_k": 2})
+    pushed = nodes.push_credit_products(
+        model,
+        *(tiny_portrait[name] for name in ("customer_features", "customer_tags", "lifestyle.cluster_assignments")),
+        *(tiny_portrait[name] for name in ("holdings", "products", "int_customers", "validated_platform_profiles")),
+        tiny_portrait["customer_month_balances"],
+        tiny_portrait["customer_month_digital"],
+        campaigns,
+        tiny_portrait["customer_month_credit"],
+        now,
+    )
+    assert not pushed.empty
+    assert (pd.to_datetime(pushed["snapshot_date"]) == pd.Timestamp(earlier)).all()
+    assert pushed["rank"].max() == 2

@@ -113,6 +113,7 @@ def test_the_summary_comes_first_with_tiers_potential_loan_customers_and_metrics
         "M3Customer tags",
         "M3Customer segments",
         "M4Product recommendations",
+        "M4Group-portrait credit push",
         "M5Relationship-manager types",
         "Monthly retrain: champions and drift",
     ]

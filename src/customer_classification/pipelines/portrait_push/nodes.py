@@ -277,11 +277,17 @@ def push_credit_products(
     customer_month_digital: Any,
     customer_month_campaigns: Any,
     customer_month_credit: Any,
+    portrait_push: PortraitPushParams,
 ) -> pd.DataFrame:
     """S57 and S4's push: the top k products each customer of the scoring snapshot does not hold,
-    with the scenario, the neighbouring scenario and whether S25 screened them as a target."""
+    with the scenario, the neighbouring scenario and whether S25 screened them as a target.
+
+    The scoring snapshot and k come from this run's parameters (a champion fitted last month
+    pushes this month's customers); what the model was fitted with, from the model."""
     push = portrait_push_model
-    params = push.params
+    params = push.params.model_copy(
+        update={"scoring_snapshot": portrait_push.scoring_snapshot, "top_k": portrait_push.top_k}
+    )
     rows = _rows(
         customer_features, customer_tags, cluster_assignments, holdings, products, params, [params.scoring_snapshot]
     )

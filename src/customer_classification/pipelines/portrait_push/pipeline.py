@@ -97,7 +97,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.push_credit_products,
-                inputs=["portrait_push_model", *PORTRAIT_INPUTS, "holdings", "products", *sources],
+                inputs=["portrait_push_model", *PORTRAIT_INPUTS, "holdings", "products", *sources, PARAMS],
                 outputs="credit_push",
                 name="push_credit_products",
                 tags=SCORING,
