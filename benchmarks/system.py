@@ -103,10 +103,11 @@ def acted_on(workdir: Path) -> dict:
     recommended = pd.read_parquet(output / "product_recommendations.parquet", columns=["customer_id"])
     contacted = tiers[tiers["tier"].isin(["A", "B"])]
     flagged = loans[loans["is_potential_loan_customer"]]
-    segments = {
-        folder.name: len(pd.read_parquet(folder / "cluster_assignments.parquet", columns=["customer_id"]))
-        for folder in sorted((output / "segments").iterdir())
-    }
+    segments = {}
+    for folder in sorted((output / "segments").iterdir()):
+        assigned = pd.read_parquet(folder / "cluster_assignments.parquet", columns=["customer_id", "snapshot_date"])
+        latest = assigned[assigned["snapshot_date"] == assigned["snapshot_date"].max()]
+        segments[folder.name] = int(latest["customer_id"].nunique())
     return {
         "customers_with_tier": int(tiers["tier"].notna().sum()),
         "customers_with_m2_flag": int(loans["is_potential_loan_customer"].notna().sum()),
