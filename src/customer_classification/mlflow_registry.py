@@ -23,6 +23,7 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 from mlflow.models import ModelSignature
 from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema
+from mlflow.types.schema import AnyType
 
 from customer_classification.registry import RegistryUpdate
 
@@ -49,13 +50,13 @@ class PickledArtefact(mlflow.pyfunc.PythonModel):
 
 
 def input_columns(value: Any) -> list[ColSpec]:
-    """The columns an artefact reads, as far as it says: a fitted model's encoder, a
-    scikit-learn transformer's ``feature_names_in_``."""
+    """The columns an artefact reads, as far as it says: a fitted model's encoder (numbers and
+    categories), a scikit-learn transformer's ``feature_names_in_`` (names only: type Any)."""
     encoder = getattr(value, "encoder", None)
     if encoder is not None and hasattr(encoder, "numeric"):
         return [ColSpec("double", c) for c in encoder.numeric] + [ColSpec("string", c) for c in encoder.categorical]
     names = getattr(value, "feature_names_in_", None)
-    return [] if names is None else [ColSpec("double", str(c)) for c in names]
+    return [] if names is None else [ColSpec(AnyType(), str(c)) for c in names]
 
 
 def signature_of(value: Any) -> ModelSignature:

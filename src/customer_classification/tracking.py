@@ -79,8 +79,10 @@ def flatten(values: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def numeric_metrics(document: dict[str, Any], prefix: str) -> dict[str, float]:
+    """The numbers of a metrics document; a model's hyperparameters (``.config.``) are not metrics."""
     flat = flatten(document, prefix)
-    return {k: float(v) for k, v in flat.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+    numbers = {k: v for k, v in flat.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+    return {k: float(v) for k, v in numbers.items() if ".config." not in k}
 
 
 def local_file(dataset: Any) -> Path | None:

@@ -44,7 +44,9 @@ def test_every_artefact_is_one_version_with_a_signature_and_the_champion_alias(s
         (version,) = store.search_model_versions(f"name = '{PREFIX}{artefact}'")
         assert version.tags["month"] == "2026-10" and "champion" in version.aliases
     info = mlflow.models.get_model_info(f"models:/{PREFIX}potential_model@champion")
-    columns = {c["name"] for c in info.signature.inputs.to_dict()}
-    assert "aum_total" in columns or len(columns) > 10  # the features the model's encoder reads
+    columns = {c["name"]: c["type"] for c in info.signature.inputs.to_dict()}
+    assert columns["age_years"] == "double"  # the features the model's encoder reads
+    binner = mlflow.models.get_model_info(f"models:/{PREFIX}tag_binner@champion").signature
+    assert {"age_years", "occupation"} <= {c["name"] for c in binner.inputs.to_dict()}
     assert "promoted" not in (store.get_model_version_by_alias(PREFIX + "tag_binner", "champion").description or "")
     assert "no champion yet" in store.get_model_version_by_alias(PREFIX + "potential_model", "champion").description
