@@ -207,8 +207,8 @@ class MlflowTracking:
                 path = local_file(catalog.get(name)) if name in catalog else None
                 if path is None or not path.exists():
                     continue
-                if path.is_dir():
-                    mlflow.log_artifacts(str(path), artifact_path=f"reporting/{path.name}")
+                if path.is_dir():  # a folder of files, e.g. figures/<section>: both names kept
+                    mlflow.log_artifacts(str(path), artifact_path=f"reporting/{path.parent.name}/{path.name}")
                 else:
                     mlflow.log_artifact(str(path), artifact_path="reporting")
             logger.info("MLflow: logged run %s (%s) to %s", run.info.run_id, month, self.tracking_uri())
