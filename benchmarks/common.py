@@ -8,6 +8,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -36,26 +37,28 @@ def scratch_project(workdir: Path) -> Path:
 
 def measured_run(command: list[str], cwd: Path, poll_seconds: float = 0.2, label: str | None = None) -> dict[str, Any]:
     """Run a command; its wall time, the peak resident memory of it and its children,
-    and the last line it printed."""
+    and the last line it printed. Its output goes to a file, not a pipe: a pipe nobody reads
+    until the end blocks a talkative run once the pipe's buffer is full."""
     env = dict(os.environ, KEDRO_DISABLE_TELEMETRY="1", DO_NOT_TRACK="1", SPARK_LOCAL_IP="127.0.0.1")
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    watched = psutil.Process(process.pid)
-    peak = 0
-    output: list[str] = []
-    while process.poll() is None:
-        try:
-            rss = watched.memory_info().rss + sum(c.memory_info().rss for c in watched.children(recursive=True))
-            peak = max(peak, rss)
-        except psutil.Error:
-            pass
-        time.sleep(poll_seconds)
-    output.append(process.stdout.read() if process.stdout else "")
-    wall = time.perf_counter() - started
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+        watched = psutil.Process(process.pid)
+        peak = 0
+        while process.poll() is None:
+            try:
+                rss = watched.memory_info().rss + sum(c.memory_info().rss for c in watched.children(recursive=True))
+                peak = max(peak, rss)
+            except psutil.Error:
+                pass
+            time.sleep(poll_seconds)
+        wall = time.perf_counter() - started
+        log.seek(0)
+        output = log.read()
     if process.returncode != 0:
-        sys.stderr.write("".join(output)[-6000:])
+        sys.stderr.write(output[-6000:])
         raise SystemExit(f"{' '.join(command)} failed with exit code {process.returncode}")
-    lines = "".join(output).strip().splitlines()
+    lines = output.strip().splitlines()
     return {
         "command": label or " ".join(command),
         "wall_seconds": round(wall, 2),

@@ -70,6 +70,9 @@ def flat_params(task: str, target: str, seed: int, exclude: list[str] | None = N
     }
     block["split"] = {"method": "random", "seed": seed}
     block["study"]["seed"] = seed
+    # a flat table's own target, not one of the demo's named labels; the threshold the label gave, written out
+    if block.pop("label", None) is not None and block["decision"]["rule"] == "threshold":
+        block["decision"].setdefault("threshold", 0.7)
     return ModelPipelineParams.model_validate(block)
 
 

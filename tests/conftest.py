@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -20,6 +23,8 @@ def pytest_configure(config):
     # the warnings no user can act on, silenced for the reasons warning_filters.py gives
     for entry in UNACTIONABLE:
         config.addinivalue_line("filterwarnings", entry.pytest_filter)
+    # pytest-xdist's marker, known also when the plugin is off (-p no:xdist)
+    config.addinivalue_line("markers", "xdist_group(name): run the tests of one group on one xdist worker")
 
 
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "1")
@@ -34,7 +39,14 @@ def pytest_addoption(parser):
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
+    # pytest-xdist (--dist loadgroup) sends each group to one worker: the tests that start from the
+    # session's default run go together, so that run (a minute) is made once, and the others by
+    # module, so a module's fixtures are made once
+    for item in items:
+        shared = "default_run_project" in item.fixturenames
+        item.add_marker(pytest.mark.xdist_group("default_run" if shared else item.nodeid.split("::")[0]))
     if config.getoption("--reverse"):
         items.reverse()
 
@@ -105,11 +117,19 @@ def run(workdir: Path, env: str | None = None, pipeline: str | None = None, extr
 # (``copy_run``, a few MB) or reads them by absolute path without changing the working directory.
 
 
-def _project_after(root: Path, pipelines: tuple[str | None, ...]) -> Path:
-    copy_project(root)
-    with pytest.MonkeyPatch.context() as patch:  # the catalog's folder datasets resolve against the cwd
+@contextlib.contextmanager
+def inside(root: Path):
+    """``root`` as the working directory and bootstrapped project until the block ends (the
+    catalog's folder datasets resolve against the cwd); yields the ``MonkeyPatch`` that set it."""
+    with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
         bootstrap_project(root)
+        yield patch
+
+
+def _project_after(root: Path, pipelines: tuple[str | None, ...]) -> Path:
+    copy_project(root)
+    with inside(root):
         for pipeline in pipelines:
             run(root, pipeline=pipeline)
     return root
@@ -155,3 +175,76 @@ def engineered_workdir(engineered_project, tmp_path, monkeypatch) -> Path:
 def demo_bank_workdir(engineered_project, tmp_path, monkeypatch) -> Path:
     """``workdir`` after ``kedro run --pipelines demo_data`` (its data/01_raw copied from the session's run)."""
     return _working_directory(copy_run(engineered_project, tmp_path, only=("01_raw",)), monkeypatch)
+
+
+# The monthly cycle of docs/operations.md on one copy of the default run, whose retrain is the
+# first month's (version 2026-10): ``first_month`` records it, ``month_rerun`` runs the month again.
+# The later months (tests/pipelines/model_registry) go on in the same copy, so each step records
+# what its tests read when it runs, and the tests pass in any order.
+
+REGISTRY = Path("data/06_models/registry")
+# what a run of the month writes, compared byte for byte between a run and its rerun
+MONTH_OUTPUTS = (
+    REGISTRY / "model_registry.json",
+    Path("data/08_reporting/champion_decisions.json"),
+    Path("data/08_reporting/drift_monitoring.csv"),
+    Path("data/07_model_output/potential_scores.parquet"),
+    Path("data/07_model_output/loan_demand_scores.parquet"),
+    Path("data/07_model_output/product_recommendations.parquet"),
+    Path("data/07_model_output/rm_classification.csv"),
+)
+# what a rerun with the same seed must give again, frame for frame: the demo bank, features and labels
+SEEDED_TABLES = ("01_raw/demo_bank/holdings", "04_feature/customer_features", "05_model_input/model_labels")
+
+
+def fingerprints(root: Path, paths=MONTH_OUTPUTS) -> dict[str, str]:
+    return {str(p): hashlib.sha256((root / p).read_bytes()).hexdigest() for p in paths}
+
+
+def registry_files(root: Path) -> dict[str, str]:
+    folder = root / REGISTRY
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def seeded_tables(root: Path) -> list[pd.DataFrame]:
+    return [pd.read_parquet(root / "data" / table) for table in SEEDED_TABLES]
+
+
+@pytest.fixture(scope="session")
+def month_project(tmp_path_factory, default_run_project) -> Path:
+    """A writable copy of ``default_run_project`` for the monthly cycle; its steps write here."""
+    return copy_run(default_run_project, tmp_path_factory.mktemp("months"))
+
+
+@pytest.fixture(scope="session")
+def first_month(month_project) -> dict:
+    """What the first month's retrain wrote (the default run's: demo bank, retrain, demo checks)."""
+    reporting = month_project / "data/08_reporting"
+    return {
+        "fingerprints": fingerprints(month_project),
+        "registry_files": registry_files(month_project),
+        "document": json.loads((month_project / REGISTRY / "model_registry.json").read_text()),
+        "decisions": json.loads((reporting / "champion_decisions.json").read_text()),
+        "metrics": json.loads((reporting / "potential_model_metrics.json").read_text()),
+        "drift": pd.read_csv(reporting / "drift_monitoring.csv"),
+        "report": (reporting / "report.html").read_text(),
+        "tables": seeded_tables(month_project),
+    }
+
+
+@pytest.fixture(scope="session")
+def month_rerun(month_project, first_month) -> dict:
+    """The same month again, as a scheduler reruns it over the first run's outputs: the demo bank
+    regenerated with the same seed (``demo_data``), then ``retrain``."""
+    with inside(month_project):
+        run(month_project, pipeline="demo_data")
+        run(month_project, pipeline="retrain")
+    return {
+        "fingerprints": fingerprints(month_project),
+        "registry_files": registry_files(month_project),
+        "tables": seeded_tables(month_project),
+    }

@@ -248,3 +248,19 @@ def test_event_dates_before_the_floor_are_counted_and_dropped(small_bank, small_
     repaired, repairs = repair_table(transactions, RAW_TABLES["transactions"], small_bank, as_of=as_of)
     assert repaired["timestamp"].min() >= pd.Timestamp("1970-01-02")
     assert next(r for r in repairs if r.rule == floor.rule).rows == 2
+
+
+@pytest.mark.parametrize(
+    ("spoil", "rule"),
+    [
+        (lambda f: f.assign(event_type="cash_advance"), "column 'event_type', rule 'in ['drawdown', 'repayment']'"),
+        (lambda f: f.assign(amount=-f["amount"]), "column 'amount', rule '>= 0.01'"),
+        (lambda f: f.assign(credit_line_id=7), "column 'credit_line_id', rule 'foreign key -> credit_lines"),
+        (lambda f: f.assign(event_date=pd.Timestamp("2031-01-01")), "column 'event_date', rule '<="),
+    ],
+)
+def test_credit_line_events_break_their_rules_by_name(small_bank, small_params, spoil, rule):
+    events = spoil(small_bank["credit_line_events"].head(500).copy())
+    with pytest.raises(ContractError) as error:
+        check(dict(small_bank, credit_line_events=events), "credit_line_events", small_params.month_ends[-1])
+    assert f"table 'credit_line_events', {rule}" in str(error.value)

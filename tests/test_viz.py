@@ -23,6 +23,7 @@ BLOCKS = {
     "after_decision",
     "drift_monitoring",
     "product_recommendation",
+    "portrait_push",
     "rm_classification",
     "rm_classification_demo_check",
     "reporting",

@@ -27,6 +27,7 @@ RETRAIN = (
     "potential_model",
     "loan_demand",
     "product_recommendation",
+    "portrait_push",
     "rm_classification",
     "model_registry",
     "drift_monitoring",

@@ -25,6 +25,7 @@ LIABILITY_CATEGORIES = ("credit_card", "personal_loan", "mortgage")
 
 TRANSACTION_DIRECTIONS = ("credit", "debit")
 TRANSACTION_CHANNELS = ("branch", "atm", "mobile", "online", "pos")
+CREDIT_LINE_EVENT_TYPES = ("drawdown", "repayment")
 # merchant (or purpose) categories of debits
 DEBIT_CATEGORIES = (
     "groceries",

@@ -14,10 +14,12 @@ from customer_classification.pipelines import (
     data_engineering,
     demo_data,
     loan_demand,
+    portrait_push,
     potential_model,
     product_recommendation,
     tag_system,
 )
+from customer_classification.pipelines.clustering.pipeline import group_pipeline
 from tests.conftest import TINY
 from tests.pipelines.in_memory import raw_parameters, run_in_memory
 
@@ -72,3 +74,35 @@ def tiny_recommended(tiny_engineered, tiny_tagged, tiny_models) -> dict:
         inputs,
         {"product_recommendation": raw_parameters("product_recommendation")},
     )
+
+
+@pytest.fixture(scope="session")
+def tiny_portrait(tiny_bank, tiny_engineered, tiny_tagged, tiny_recommended) -> dict:
+    """``portrait_push``'s outputs on the tiny bank, its K-means ``lifestyle`` segments and its recommenders,
+    with the inputs it read (under their catalog names)."""
+    segments = run_in_memory(
+        group_pipeline("lifestyle"),
+        {
+            name: tiny_tagged.get(name, tiny_engineered.get(name))
+            for name in ("customer_features", "customer_tags", "tag_dictionary")
+        },
+        {name: raw_parameters(name) for name in ("clustering", "tag_system")},
+    )
+    inputs = {name: tiny_bank[name] for name in ("holdings", "products")}
+    inputs |= {
+        name: tiny_engineered[name]
+        for name in (
+            "customer_features",
+            "model_labels",
+            "int_customers",
+            "validated_platform_profiles",
+            *(f"customer_month_{a}" for a in ("balances", "digital", "campaigns", "credit")),
+        )
+    }
+    inputs |= {
+        "customer_tags": tiny_tagged["customer_tags"],
+        "lifestyle.cluster_assignments": segments["lifestyle.cluster_assignments"],
+    }
+    inputs |= {name: tiny_recommended[name] for name in ("recommender", "recommendation_blend")}
+    outputs = run_in_memory(portrait_push.create_pipeline(), inputs, {"portrait_push": raw_parameters("portrait_push")})
+    return {**inputs, **outputs}

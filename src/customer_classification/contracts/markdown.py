@@ -12,7 +12,7 @@ from customer_classification.contracts.raw_tables import RAW_TABLES
 
 _HEADER = """# Raw warehouse contract
 
-The eight tables the project reads, as declared in
+The raw tables the project reads, as declared in
 `src/customer_classification/contracts/raw_tables.py`. The demo bank writes them;
 to use your own warehouse, map your tables to these names, columns and types
 (see bring_your_own_data.md). The allowed values of the category, channel,

@@ -13,6 +13,7 @@ import datetime as dt
 from customer_classification.contracts.engine import Column, ForeignKey, TableContract
 from customer_classification.taxonomy import (
     CAMPAIGN_CHANNELS,
+    CREDIT_LINE_EVENT_TYPES,
     DIGITAL_CHANNELS,
     DIGITAL_EVENT_TYPES,
     PRODUCT_CATEGORIES,
@@ -123,6 +124,22 @@ CREDIT_LINES = TableContract(
     foreign_keys=(_CUSTOMER_FK, _PRODUCT_FK),
 )
 
+CREDIT_LINE_EVENTS = TableContract(
+    "credit_line_events",
+    "Every drawdown from and repayment to a revolving credit line; a line's month-end balance is the "
+    "previous one plus the month's drawdowns minus its repayments.",
+    (
+        Column("event_id", "int", "Event key."),
+        Column("credit_line_id", "int", "Credit line drawn or repaid."),
+        Column("customer_id", "int", "Customer holding the line."),
+        Column("event_date", "date", "Date booked.", minimum=_EARLIEST_EVENT, not_after_as_of=True),
+        Column("event_type", "string", "drawdown or repayment.", allowed=CREDIT_LINE_EVENT_TYPES),
+        Column("amount", "float", "Amount, always positive; the event type gives the sign.", minimum=0.01),
+    ),
+    key=("event_id",),
+    foreign_keys=(_CUSTOMER_FK, ForeignKey("credit_line_id", "credit_lines", "credit_line_id")),
+)
+
 DIGITAL_EVENTS = TableContract(
     "digital_events",
     "Logins, product views and searches in the app and on the web.",
@@ -166,6 +183,33 @@ CAMPAIGN_RESPONSES = TableContract(
     foreign_keys=(_CUSTOMER_FK,),
 )
 
+PLATFORM_PROFILES = TableContract(
+    "platform_profiles",
+    "A second source: the digital platform's own profile of each customer and its service log, per month.",
+    (
+        Column("customer_id", "int", "Customer."),
+        Column("month_end", "date", "Month-end date of the record.", minimum=_EARLIEST_EVENT, not_after_as_of=True),
+        Column("city", "string", "City of residence as the platform has it (typed by the customer)."),
+        Column("occupation", "string", "Occupation as the platform has it."),
+        Column(
+            "annual_income", "float", "Income declared to the platform (maybe years ago).", nullable=True, minimum=0
+        ),
+        Column("credit_rating", "int", "The platform's credit rating, 1 (worst) to 10.", minimum=1, maximum=10),
+        Column("service_minutes", "float", "Minutes the customer was served in the month.", minimum=0),
+        Column("service_delay_minutes", "float", "Minutes the customer waited to be served in the month.", minimum=0),
+        Column(
+            "feedback_rating",
+            "float",
+            "Rating the customer gave the service, 1 to 5; empty when not served.",
+            nullable=True,
+            minimum=1,
+            maximum=5,
+        ),
+    ),
+    key=("customer_id", "month_end"),
+    foreign_keys=(_CUSTOMER_FK,),
+)
+
 RAW_TABLES: dict[str, TableContract] = {
     t.name: t
     for t in (
@@ -175,8 +219,10 @@ RAW_TABLES: dict[str, TableContract] = {
         HOLDINGS,
         TRANSACTIONS,
         CREDIT_LINES,
+        CREDIT_LINE_EVENTS,
         DIGITAL_EVENTS,
         CAMPAIGN_RESPONSES,
+        PLATFORM_PROFILES,
     )
 }
 

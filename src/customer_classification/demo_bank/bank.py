@@ -17,8 +17,14 @@ from customer_classification.contracts import CUSTOMER_TABLES
 from customer_classification.demo_bank import catalogue as cat
 from customer_classification.demo_bank.accounts import simulate_accounts
 from customer_classification.demo_bank.activity import draw_digital_events, draw_transactions
+from customer_classification.demo_bank.credit_events import (
+    draw_credit_line_events,
+    expected_cumulative_drawdown,
+    repayment_shares,
+)
 from customer_classification.demo_bank.customers import draw_customers, truth_table
 from customer_classification.demo_bank.params import DemoBankParams
+from customer_classification.demo_bank.platform import draw_platform_profiles
 
 RM_ID_OFFSET = 5001
 # the tables one chunk contributes, in the order the chunk generator yields them: the
@@ -81,6 +87,14 @@ def simulate_chunk(chunk_index: int, params: DemoBankParams, rm_truth: pd.DataFr
     customers, traits = draw_customers(_rng(params, 2, chunk_index), chunk_index, n, params, rm_truth)
     customer_id = customers["customer_id"].to_numpy()
     accounts = simulate_accounts(_rng(params, 3, chunk_index), customer_id, traits, params)
+    events_rng = _rng(params, 7, chunk_index)
+    share = repayment_shares(events_rng, traits)
+    line_customer = np.searchsorted(customer_id, accounts.credit_lines["customer_id"].to_numpy())
+    truth = truth_table(customers, traits, params)
+    truth["repayment_share"] = share
+    truth["expected_cumulative_drawdown"] = expected_cumulative_drawdown(
+        share, traits.expected_utilization, params.outcome_window_months
+    )
     tables = {
         "customers": customers,
         "holdings": accounts.holdings,
@@ -93,11 +107,19 @@ def simulate_chunk(chunk_index: int, params: DemoBankParams, rm_truth: pd.DataFr
             params=params,
         ),
         "credit_lines": accounts.credit_lines,
+        "credit_line_events": draw_credit_line_events(
+            events_rng,
+            chunk_index=chunk_index,
+            credit_lines=accounts.credit_lines,
+            share=share[line_customer],
+            first_month=params.month_ends[0],
+        ),
         "digital_events": draw_digital_events(
             _rng(params, 5, chunk_index), chunk_index=chunk_index, customer_id=customer_id, traits=traits, params=params
         ),
         "campaign_responses": accounts.campaign_responses,
-        "demo_truth": truth_table(customers, traits, params),
+        "platform_profiles": draw_platform_profiles(_rng(params, 8, chunk_index), customers, traits, params),
+        "demo_truth": truth,
     }
     if params.dirty_record_rate > 0:
         tables = add_dirty_records(_rng(params, 6, chunk_index), tables, params)

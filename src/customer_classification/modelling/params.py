@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from customer_classification.modelling.decisions import Decision
+from customer_classification.modelling.labels import NamedLabel
 from customer_classification.modelling.spec import ModelSpec, SplitSpec, StudySpec
 
 
@@ -19,6 +20,13 @@ class ModelPipelineParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    label: NamedLabel | None = Field(
+        default=None,
+        description=(
+            "A named label (modelling.labels): sets model.target, and a threshold decision's threshold "
+            "when that is left out."
+        ),
+    )
     model: ModelSpec
     split: SplitSpec
     study: StudySpec
@@ -46,6 +54,26 @@ class ModelPipelineParams(BaseModel):
         ),
     )
     min_rows: int = Field(default=20, ge=1, description="Fewest labelled rows a training or validation split may have.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _target_from_label(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("label") is None:
+            return data
+        label = NamedLabel.model_validate(data["label"])
+        model = data.get("model")
+        model = dict(model) if isinstance(model, dict) else model.model_dump() if model is not None else {}
+        target = model.get("target")
+        if target is not None and target != label.column:
+            raise ValueError(
+                f"model.target '{target}' contradicts label.source '{label.source}', whose column is "
+                f"'{label.column}': set only one of them"
+            )
+        data = {**data, "model": {**model, "target": label.column}}
+        decision = data.get("decision")
+        if isinstance(decision, dict) and decision.get("rule") == "threshold" and "threshold" not in decision:
+            data["decision"] = {**decision, "threshold": label.default_threshold}
+        return data
 
     @model_validator(mode="after")
     def _decision_fits_task(self) -> ModelPipelineParams:

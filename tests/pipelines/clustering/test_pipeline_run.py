@@ -39,9 +39,10 @@ def _run_group(root, group: str, extra_params: dict | None = None):
         return session.run(pipeline_names=["clustering"], namespaces=[f"clustering.{group}"])
 
 
-def _load(root, name: str):
+def _catalog(root):
+    """The project's catalog as a run there sees it (one session: each costs about a second)."""
     with KedroSession.create(project_path=root, runtime_params=TINY) as session:
-        return session.load_context().catalog.load(name)
+        return session.load_context().catalog
 
 
 def test_every_group_is_its_own_namespaced_block_in_the_registry(project):
@@ -51,17 +52,18 @@ def test_every_group_is_its_own_namespaced_block_in_the_registry(project):
 
 
 def test_every_customer_of_every_snapshot_is_assigned_and_profiled(project):
-    features = _load(project, "customer_features").to_pandas()
+    catalog = _catalog(project)
+    features = catalog.load("customer_features").to_pandas()
     for group in GROUPS:
-        assigned = _load(project, f"{group}.cluster_assignments")
+        assigned = catalog.load(f"{group}.cluster_assignments")
         assert len(assigned) == len(features)
         assert assigned.set_index(["customer_id", "snapshot_date"]).index.equals(
             features.set_index(["customer_id", "snapshot_date"]).index.sort_values()
         )
-        k_selection = _load(project, f"{group}.k_selection")
+        k_selection = catalog.load(f"{group}.k_selection")
         k = int(k_selection.loc[k_selection["chosen"], "k"].item())
         assert sorted(assigned["cluster"].unique()) == list(range(k))
-        profiles = _load(project, f"{group}.cluster_profiles")
+        profiles = catalog.load(f"{group}.cluster_profiles")
         sizes = profiles.drop_duplicates("cluster")
         scoring = features["snapshot_date"].max()
         assert sizes["customers"].sum() == (features["snapshot_date"] == scoring).sum()
@@ -70,11 +72,12 @@ def test_every_customer_of_every_snapshot_is_assigned_and_profiled(project):
 
 
 def test_the_payload_holds_aggregates_and_no_customer_identifier(project):
-    customer_ids = {str(c) for c in _load(project, "customer_features")["customer_id"].unique().to_list()}
+    catalog = _catalog(project)
+    customer_ids = {str(c) for c in catalog.load("customer_features")["customer_id"].unique().to_list()}
     for group in GROUPS:
         payload = json.loads((project / SEGMENTS / group / "segment_payload.json").read_text())
         assert payload["group"] == group
-        profiles = _load(project, f"{group}.cluster_profiles").drop_duplicates("cluster")
+        profiles = catalog.load(f"{group}.cluster_profiles").drop_duplicates("cluster")
         assert [c["customers"] for c in payload["clusters"]] == profiles["customers"].tolist()
         assert [c["name"] for c in payload["clusters"]] == profiles["cluster_name"].tolist()
         text = json.dumps(payload)
@@ -94,11 +97,12 @@ def test_a_custom_group_needs_only_configuration(project):
     local.write_text(yaml.safe_dump(settings))
     try:
         _run_group(project, "savers")
-        assigned = _load(project, "savers.cluster_assignments")
+        catalog = _catalog(project)
+        assigned = catalog.load("savers.cluster_assignments")
         assert sorted(assigned["cluster"].unique()) == [0, 1, 2]
-        chosen = _load(project, "savers.k_selection").query("chosen")
+        chosen = catalog.load("savers.k_selection").query("chosen")
         assert chosen["reason"].item() == "preset in parameters (k: 3)"
-        model = _load(project, "savers.segment_model")
+        model = catalog.load("savers.segment_model")
         assert model.preprocessor.numeric == ["aum_latest"] and model.preprocessor.categorical == []
     finally:
         local.unlink()

@@ -31,7 +31,8 @@ def test_at_least_80_features_in_every_family(engineered):
         "assets": ["aum_latest", "aum_mean_12m", "aum_trend_3v12m", "aum_volatility_6m", "balance_mutual_fund_mean_3m"],
         "transactions": ["tx_count_3m", "debit_amount_12m", "net_flow_6m", "days_since_last_transaction",
                          "channel_share_mobile_12m", "merchant_share_travel_12m"],
-        "credit": ["credit_limit_latest", "utilization_latest", "drawn_amount_latest", "utilization_mean_6m"],
+        "credit": ["credit_limit_latest", "utilization_latest", "drawn_amount_latest", "utilization_mean_6m",
+                   "drawdown_rate_3m", "repayment_rate_6m"],
         "digital": ["logins_3m", "views_wealth_management_6m", "searches_6m", "days_since_last_login"],
         "holdings": ["holds_credit_card", "n_categories_held", "months_since_first_holding"],
         "campaigns": ["offers_12m", "responses_12m", "response_rate_12m"],
@@ -144,6 +145,34 @@ def test_labels_follow_their_definitions(engineered, small_bank, de_params):
 
     assert "current_account" not in set(complete["next_product_category"])
     assert (complete["next_product_category"] != "none").mean() > 0.05
+
+
+def test_cumulative_drawdown_label_and_drawdown_rate_match_a_hand_computation(engineered, small_bank):
+    """The default M2 label: the window's drawdowns (March to August for the March snapshot) over the
+    limit at the window's end; the feature: the three months before the snapshot, per month of limit."""
+    labels = engineered["model_labels"].to_pandas()
+    labels = labels[pd.to_datetime(labels["snapshot_date"]) == AT].set_index("customer_id")
+    features = engineered["customer_features"].filter(pl.col("snapshot_date") == AT.to_pydatetime()).to_pandas()
+    features = features.set_index("customer_id")
+    events, lines = small_bank["credit_line_events"], small_bank["credit_lines"]
+    month = pd.to_datetime(events["event_date"]).dt.to_period("M")
+    drawdowns = events[events["event_type"] == "drawdown"]
+    in_window = drawdowns[month.loc[drawdowns.index].between(pd.Period("2026-03"), pd.Period("2026-08"))]
+    before = drawdowns[month.loc[drawdowns.index].between(pd.Period("2025-12"), pd.Period("2026-02"))]
+    end = lines[(lines["month_end"] == pd.Timestamp("2026-08-31")) & (lines["credit_limit"] > 0)]
+    end = end[end["customer_id"].isin(labels.index)].set_index("customer_id")
+    expected = in_window.groupby("customer_id")["amount"].sum().reindex(end.index, fill_value=0) / end["credit_limit"]
+    labelled = labels["cumulative_drawdown_utilization"].dropna()
+    assert sorted(labelled.index) == sorted(end.index)
+    np.testing.assert_allclose(labelled.reindex(end.index), expected, rtol=1e-9)
+    assert labelled.max() > 1 > labels["utilization_at_window_end"].median()
+
+    months_before = lines[lines["month_end"].between(pd.Timestamp("2025-12-01"), pd.Timestamp("2026-02-28"))]
+    limit_months = months_before.groupby("customer_id")["credit_limit"].sum()
+    rate = before.groupby("customer_id")["amount"].sum().reindex(limit_months.index, fill_value=0) / limit_months
+    rate = rate[limit_months > 0]
+    rate = rate[rate.index.isin(features.index)]
+    np.testing.assert_allclose(features.loc[rate.index, "drawdown_rate_3m"], rate, rtol=1e-9)
 
 
 def test_pandas_and_polars_give_the_same_features_and_labels(engineered, small_bank, de_params):

@@ -152,7 +152,14 @@ def test_specialist_rms_have_more_clients_in_their_category(small_bank):
 
 
 def test_truth_is_kept_apart_from_raw_tables(small_bank):
-    hidden = {"persona", "upgrade_probability", "expected_utilization", "specialism"}
+    hidden = {
+        "persona",
+        "upgrade_probability",
+        "expected_utilization",
+        "specialism",
+        "repayment_share",
+        "expected_cumulative_drawdown",
+    }
     for name in RAW_TABLES:
         assert hidden.isdisjoint(small_bank[name].columns), name
 

@@ -17,7 +17,14 @@ def test_the_bank_has_its_customers_rms_and_products(tiny_bank):
 
 def test_customer_tables_refer_to_known_customers_but_for_a_few_planted_dirty_rows(tiny_bank):
     known = set(tiny_bank["customers"]["customer_id"])
-    for name in ("holdings", "transactions", "credit_lines", "digital_events", "campaign_responses"):
+    for name in (
+        "holdings",
+        "transactions",
+        "credit_lines",
+        "credit_line_events",
+        "digital_events",
+        "campaign_responses",
+    ):
         table = tiny_bank[name]
         assert len(table) > 0, name
         assert (~table["customer_id"].isin(known)).mean() < 0.002, name  # dirty_record_rate 0.0005 per rule

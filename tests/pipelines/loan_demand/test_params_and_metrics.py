@@ -20,13 +20,49 @@ def _params(**overrides) -> ModelPipelineParams:
 def test_the_project_parameters_validate():
     params = _params()
     assert params.model.task == "regression"
-    assert params.model.target == "utilization_at_window_end"
+    assert params.label.source == "cumulative_drawdown"
+    assert params.model.target == "cumulative_drawdown_utilization"
     assert params.model.population == []
-    assert (params.decision.rule, params.decision.threshold) == ("threshold", 0.7)
+    assert (params.decision.rule, params.decision.threshold) == ("threshold", 1.5)
     assert (params.prediction_column, params.decision.flag_column) == (
         "predicted_utilization",
         "is_potential_loan_customer",
     )
+
+
+def test_the_outstanding_utilization_label_is_the_named_alternative_with_its_own_threshold():
+    params = _params(label={"source": "outstanding_utilization"})
+    assert params.model.target == "utilization_at_window_end"
+    assert params.decision.threshold == 0.7
+    # a threshold written out wins over the label's
+    assert _params(label={"source": "outstanding_utilization"}, decision={"threshold": 0.8}).decision.threshold == 0.8
+
+
+def test_a_target_that_contradicts_the_label_is_refused_naming_both():
+    with pytest.raises(
+        ValidationError,
+        match="model.target 'utilization_at_window_end' contradicts label.source 'cumulative_drawdown', "
+        "whose column is 'cumulative_drawdown_utilization'",
+    ):
+        _params(model={"target": "utilization_at_window_end"})
+    # the same column written out twice is no contradiction
+    assert (
+        _params(model={"target": "cumulative_drawdown_utilization"}).model.target == "cumulative_drawdown_utilization"
+    )
+
+
+def test_an_unknown_label_source_is_refused_naming_the_choices():
+    with pytest.raises(ValidationError, match="'cumulative_drawdown' or 'outstanding_utilization'"):
+        _params(label={"source": "peak_utilization"})
+
+
+def test_without_a_label_the_target_and_threshold_must_be_written_out():
+    raw = {**raw_parameters("loan_demand"), "label": None}
+    with pytest.raises(ValidationError, match="model.target\n  Field required"):
+        ModelPipelineParams.model_validate(raw)
+    raw["model"] = {**raw["model"], "target": "utilization_at_window_end"}
+    with pytest.raises(ValidationError, match="decision.threshold.threshold\n  Field required"):
+        ModelPipelineParams.model_validate(raw)
 
 
 def test_tiers_on_a_regression_are_refused_with_its_reason():

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from customer_classification.modelling.metrics import regression_metrics
+from customer_classification.modelling.params import ModelPipelineParams
 from customer_classification.modelling.table import customer_group
 from customer_classification.pipelines import loan_demand
 from tests.pipelines.in_memory import raw_parameters, run_in_memory
@@ -15,7 +16,9 @@ from tests.pipelines.in_memory import raw_parameters, run_in_memory
 SCORING = pd.Timestamp("2026-11-01")
 TEST = pd.Timestamp("2026-05-01")
 LABELLED = [pd.Timestamp(d) for d in ("2025-11-01", "2026-01-01", "2026-03-01", "2026-05-01")]
-TARGET = "utilization_at_window_end"
+PARAMS = ModelPipelineParams.model_validate(raw_parameters("loan_demand"))
+TARGET = PARAMS.model.target  # cumulative_drawdown_utilization: the window's drawdowns over the limit
+THRESHOLD = PARAMS.decision.threshold  # 1.5, the label's default
 
 
 def _labels(tiny_engineered) -> pd.DataFrame:
@@ -41,7 +44,7 @@ def test_every_customer_of_the_scoring_snapshot_is_scored_once(tiny_models, tiny
 
 
 def test_training_rows_are_customers_with_a_credit_line_in_their_holdout_group(tiny_models, tiny_engineered):
-    """Labelled rows: a utilization at the window's end (a credit line), and the split the customer's
+    """Labelled rows: a label at the window's end (a credit line), and the split the customer's
     hash group is held out for (``split.customer_holdout``: train 0, validation 1, test 2)."""
     labels = _labels(tiny_engineered)
     with_line = labels[labels["snapshot_date"].isin(LABELLED) & labels[TARGET].notna()]
@@ -66,7 +69,7 @@ def test_customers_without_a_credit_line_are_scored_too(tiny_models, tiny_engine
 
 def test_the_flag_is_predicted_utilization_above_the_threshold(tiny_models):
     scores = tiny_models["loan_demand_scores"]
-    expected = scores["predicted_utilization"] > 0.7  # conf/base decision.threshold
+    expected = scores["predicted_utilization"] > THRESHOLD
     assert scores["is_potential_loan_customer"].tolist() == expected.tolist()
     assert 0 < expected.sum() < len(scores), "the tiny bank should have customers on both sides of the threshold"
 
@@ -96,10 +99,10 @@ def test_test_metrics_are_those_of_the_test_predictions(tiny_models):
     assert (pd.to_datetime(predictions["snapshot_date"]) == TEST).all()
     recomputed = regression_metrics(predictions["actual"].to_numpy(), predictions["predicted"].to_numpy())
     assert metrics["test"] == pytest.approx(recomputed)
-    assert metrics["potential_threshold"]["threshold"] == 0.7
-    assert metrics["potential_threshold"]["flagged"] == int((predictions["predicted"] > 0.7).sum())
-    assert metrics["potential_threshold"]["realised_high"] == int((predictions["actual"] > 0.7).sum())
-    assert metrics["test"]["r2"] > 0.3, "utilization is persistent: the model should explain much of it"
+    assert metrics["potential_threshold"]["threshold"] == THRESHOLD
+    assert metrics["potential_threshold"]["flagged"] == int((predictions["predicted"] > THRESHOLD).sum())
+    assert metrics["potential_threshold"]["realised_high"] == int((predictions["actual"] > THRESHOLD).sum())
+    assert metrics["test"]["r2"] > 0.3, "drawing is a habit: the model should explain much of it"
 
 
 def test_the_study_runs_its_trials_over_the_regression_families(tiny_models):
@@ -112,3 +115,16 @@ def test_the_study_runs_its_trials_over_the_regression_families(tiny_models):
         tiny_models["loan_demand_metrics"]["champion"]["family"]
         == comparison.loc[comparison["champion"], "family"].item()
     )
+
+
+def test_the_outstanding_utilization_label_builds_a_table_on_that_column(tiny_engineered):
+    table_only = loan_demand.create_pipeline().only_nodes_with_outputs("loan_demand_table")
+    outputs = run_in_memory(
+        table_only,
+        {name: tiny_engineered[name] for name in ("customer_features", "model_labels")},
+        {"loan_demand": raw_parameters("loan_demand", {"label": {"source": "outstanding_utilization"}})},
+    )
+    table = outputs["loan_demand_table"]
+    labelled = table[table["split"] != "scoring"]
+    assert "utilization_at_window_end" in table.columns and TARGET not in table.columns
+    assert labelled["utilization_at_window_end"].between(0, 1.05).all()

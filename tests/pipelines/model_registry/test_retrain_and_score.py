@@ -1,15 +1,16 @@
 """``retrain`` and ``score`` as a scheduler runs them, on the tiny demo bank (docs/operations.md):
 a first retrain registers champions; ``score`` fits nothing and uses them; a rerun of the month
 is idempotent; the next month's retrain interrupted midway leaves the champion usable; the next
-month's complete retrain records its decision; the Airflow DAG of ``retrain`` compiles."""
+month's complete retrain records its decision; the Airflow DAG of ``retrain`` compiles.
+
+The first month is the session's default run (its retrain is the month of 2026-10) and its rerun
+the session's ``month_rerun`` (tests/conftest.py); the steps below go on in the same project."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,85 +24,23 @@ from sklearn.metrics import roc_auc_score
 
 from customer_classification.datasets import ModelRegistryDataset
 from customer_classification.modelling import nodes as model_nodes
-from tests.conftest import TINY, copy_run, run
-
-SMALL_STUDY = {"n_trials": 3, "timeout_s": 120}
-FAST = {"potential_model": {"study": SMALL_STUDY}, "loan_demand": {"study": SMALL_STUDY}}
-REGISTRY = Path("data/06_models/registry")
-# what a run of the month writes, compared byte for byte between a run and its rerun
-OUTPUTS = (
-    REGISTRY / "model_registry.json",
-    Path("data/08_reporting/champion_decisions.json"),
-    Path("data/08_reporting/drift_monitoring.csv"),
-    Path("data/07_model_output/potential_scores.parquet"),
-    Path("data/07_model_output/loan_demand_scores.parquet"),
-    Path("data/07_model_output/product_recommendations.parquet"),
-    Path("data/07_model_output/rm_classification.csv"),
-)
-
-
-def fingerprints(root: Path, paths=OUTPUTS) -> dict[str, str]:
-    return {str(p): hashlib.sha256((root / p).read_bytes()).hexdigest() for p in paths}
-
-
-def registry_files(root: Path) -> dict[str, str]:
-    folder = root / REGISTRY
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory, engineered_project):
-    """The project after ``kedro run --pipelines demo_data`` (the session's demo bank, copied)."""
-    root = copy_run(engineered_project, tmp_path_factory.mktemp("operations_project"), only=("01_raw",))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(root)
-        bootstrap_project(root)
-        yield root
-
+from tests.conftest import REGISTRY, TINY, inside, registry_files, run
 
 # Each step of the months below is a module fixture that runs once and records what the tests
 # read, so the tests pass in any order: a step's fixture asks for the steps before it.
 
 
-def _document(root: Path) -> dict:
-    return json.loads((root / REGISTRY / "model_registry.json").read_text())
-
-
 @pytest.fixture(scope="module")
-def first_month(project) -> dict:
-    """The first ``retrain``: what it wrote."""
-    run(project, pipeline="retrain", extra_params=FAST)
-    return {
-        "fingerprints": fingerprints(project),
-        "registry_files": registry_files(project),
-        "document": _document(project),
-        "decisions": json.loads((project / "data/08_reporting/champion_decisions.json").read_text()),
-        "metrics": json.loads((project / "data/08_reporting/potential_model_metrics.json").read_text()),
-        "drift": pd.read_csv(project / "data/08_reporting/drift_monitoring.csv"),
-        "report": (project / "data/08_reporting/report.html").read_text(),
-    }
-
-
-@pytest.fixture(scope="module")
-def rerun(project, first_month) -> dict:
-    """The same month's ``retrain`` once more."""
-    run(project, pipeline="retrain", extra_params=FAST)
-    return {"fingerprints": fingerprints(project), "registry_files": registry_files(project)}
-
-
-@pytest.fixture(scope="module")
-def scored(project, rerun) -> dict:
+def scored(month_project, month_rerun) -> dict:
     """``score`` after the working copies of the fitted models and the scores were deleted."""
+    project = month_project
     for working_copy in (project / "data/06_models").glob("*.*"):
         working_copy.unlink()
     shutil.rmtree(project / "data/06_models/segments")
     retrained = pd.read_parquet(project / "data/07_model_output/potential_scores.parquet")
     (project / "data/07_model_output/potential_scores.parquet").unlink()
-    run(project, pipeline="score", extra_params=FAST)
+    with inside(project):
+        run(project, pipeline="score")
     return {
         "retrained": retrained,
         "scored": pd.read_parquet(project / "data/07_model_output/potential_scores.parquet"),
@@ -114,18 +53,20 @@ def _raise(*args, **kwargs):
 
 
 @pytest.fixture(scope="module")
-def interrupted(project, scored) -> dict:
+def interrupted(month_project, scored) -> dict:
     """The next month's demo bank, a ``retrain`` that fails midway, then ``score``."""
-    run(project, env="next_month", pipeline="demo_data", extra_params=FAST)
-    before = registry_files(project)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(model_nodes, "fit_champion", _raise)
-        bootstrap_project(project)  # the registry is rebuilt with the failing node
-        with pytest.raises(RuntimeError, match="warehouse connection dropped") as error:
-            run(project, env="next_month", pipeline="retrain", extra_params=FAST)
-    bootstrap_project(project)
-    after = registry_files(project)
-    run(project, env="next_month", pipeline="score", extra_params=FAST)
+    project = month_project
+    with inside(project):
+        run(project, env="next_month", pipeline="demo_data")
+        before = registry_files(project)
+        with pytest.MonkeyPatch.context() as failing:
+            failing.setattr(model_nodes, "fit_champion", _raise)
+            bootstrap_project(project)  # the registry is rebuilt with the failing node
+            with pytest.raises(RuntimeError, match="warehouse connection dropped") as error:
+                run(project, env="next_month", pipeline="retrain")
+        bootstrap_project(project)
+        after = registry_files(project)
+        run(project, env="next_month", pipeline="score")
     return {
         "error": error.value,
         "before": before,
@@ -136,12 +77,14 @@ def interrupted(project, scored) -> dict:
 
 
 @pytest.fixture(scope="module")
-def next_month(project, interrupted) -> dict:
+def next_month(month_project, interrupted) -> dict:
     """The next month's complete ``retrain``: its registry document, and both versions of each
     model scored again here on the customers of the challenger's test predictions."""
-    run(project, env="next_month", pipeline="retrain", extra_params=FAST)
-    with KedroSession.create(project_path=project, env="next_month", runtime_params=TINY) as session:
-        features = session.load_context().catalog.load("customer_features").to_pandas()
+    project = month_project
+    with inside(project):
+        run(project, env="next_month", pipeline="retrain")
+        with KedroSession.create(project_path=project, env="next_month", runtime_params=TINY) as session:
+            features = session.load_context().catalog.load("customer_features").to_pandas()
     registry = ModelRegistryDataset(path=str(project / REGISTRY)).load()
     rescored = {}
     for model, predictions in (("potential_model", "potential_model"), ("loan_demand_model", "loan_demand")):
@@ -153,10 +96,11 @@ def next_month(project, interrupted) -> dict:
             "champion": registry.load(model, "2026-10").predict(rows),
             "challenger": registry.load(model, "2026-11").predict(rows),
         }
-    return {"document": _document(project), "rescored": rescored}
+    document = json.loads((project / REGISTRY / "model_registry.json").read_text())
+    return {"document": document, "rescored": rescored, "registry_files": registry_files(project)}
 
 
-def test_the_first_retrain_registers_every_artefact_as_champion(project, first_month):
+def test_the_first_retrain_registers_every_artefact_as_champion(first_month):
     champions = first_month["document"]["champions"]
     assert champions["potential_model"]["version"] == "2026-10"
     assert champions["potential_model"]["metric"] == "auc"
@@ -166,7 +110,7 @@ def test_the_first_retrain_registers_every_artefact_as_champion(project, first_m
     assert champions["loan_demand_model"]["metric"] == "rmse"
     assert {"tag_binner", "basic.segment_model", "recommender", "recommendation_blend"} <= set(champions)
     for artefact, entry in champions.items():
-        assert (project / REGISTRY / artefact / f"{entry['version']}.pkl").exists()
+        assert f"{artefact}/{entry['version']}.pkl" in first_month["registry_files"]
     assert [(d["model"], d["decision"]) for d in first_month["decisions"]] == [
         ("potential_model", "promoted"),
         ("loan_demand_model", "promoted"),
@@ -180,9 +124,9 @@ def test_the_first_retrain_registers_every_artefact_as_champion(project, first_m
     assert "Champion or challenger: the retrain of 2026-10" in first_month["report"]
 
 
-def test_rerunning_the_month_is_idempotent(first_month, rerun):
-    assert rerun["fingerprints"] == first_month["fingerprints"]
-    assert rerun["registry_files"] == first_month["registry_files"]
+def test_rerunning_the_month_is_idempotent(first_month, month_rerun):
+    assert month_rerun["fingerprints"] == first_month["fingerprints"]
+    assert month_rerun["registry_files"] == first_month["registry_files"]
 
 
 def test_score_fits_nothing_and_uses_the_registered_champions(scored):
@@ -211,7 +155,7 @@ def test_an_interrupted_retrain_leaves_the_champions_and_score_works(interrupted
     assert (scores["snapshot_date"] == "2026-12-01").all() and scores["probability"].between(0, 1).all()
 
 
-def test_the_next_retrain_decides_against_the_champion_on_the_same_test_rows(project, next_month):
+def test_the_next_retrain_decides_against_the_champion_on_the_same_test_rows(next_month):
     document = next_month["document"]
     assert [r["version"] for r in document["retrains"]] == ["2026-10", "2026-11"]
     decisions = {d["model"]: d for d in document["retrains"][-1]["decisions"]}
@@ -236,10 +180,11 @@ def test_the_next_retrain_decides_against_the_champion_on_the_same_test_rows(pro
         assert document["champions"][model]["version"] == expected
         assert "champion 2026-10" in decision["reason"] and str(decision["margin"]) in decision["reason"]
     assert document["champions"]["tag_binner"]["version"] == "2026-11"
-    assert (project / REGISTRY / "potential_model" / "2026-11.pkl").exists()  # kept or not, archived
+    assert "potential_model/2026-11.pkl" in next_month["registry_files"]  # kept or not, archived
 
 
-def test_the_airflow_dag_of_retrain_is_generated_and_compiles(project):
+def test_the_airflow_dag_of_retrain_is_generated_and_compiles(workdir):
+    project = workdir  # the DAG needs the project's settings, no data
     metadata = bootstrap_project(project)
     result = CliRunner().invoke(
         commands, ["airflow", "create", "--pipelines", "retrain", "--group-by", "memory", "-t", "dags"], obj=metadata

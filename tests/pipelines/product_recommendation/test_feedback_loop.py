@@ -34,7 +34,8 @@ def _params() -> ProductRecommendationParams:
     )
 
 
-def _recommend(bank: dict, small_params) -> pd.DataFrame:
+def _fit(bank: dict, small_params) -> dict:
+    """The bank's features and labels at SNAPSHOTS, and the recommenders and blend fitted on them."""
     engineered = run_data_engineering(
         bank, engineering_params(small_params).model_copy(update={"snapshots": SNAPSHOTS})
     )
@@ -43,9 +44,27 @@ def _recommend(bank: dict, small_params) -> pd.DataFrame:
     table = nodes.build_propensity_table(features, labels, params)
     _, tuning = nodes.tune_propensity(table, params)
     recommender = nodes.fit_recommenders(features, labels, table, tuning, params)
-    blend, _ = nodes.choose_blend(features, labels, recommender, params)
-    frame = nodes._snapshots(features, [params.scoring_snapshot])
-    scores = nodes.blended_scores(recommender, blend, frame)
+    blend, search = nodes.choose_blend(features, labels, recommender, params)
+    return {
+        "features": features,
+        "labels": labels,
+        "params": params,
+        "recommender": recommender,
+        "blend": blend,
+        "search": search,
+    }
+
+
+@pytest.fixture(scope="module")
+def fitted(small_bank, small_params) -> dict:
+    """The small bank as it is, fitted once for both tests."""
+    return _fit(small_bank, small_params)
+
+
+def _category_ranks(fitted: dict) -> pd.DataFrame:
+    params, recommender = fitted["params"], fitted["recommender"]
+    frame = nodes._snapshots(fitted["features"], [params.scoring_snapshot])
+    scores = nodes.blended_scores(recommender, fitted["blend"], frame)
     held = recommender.held(frame)
     column = params.categories.index(CATEGORY)
     # rank of the category among the categories each customer does not hold (1 = first)
@@ -79,15 +98,16 @@ def _with_new_responses(bank: dict, responders: np.ndarray) -> dict:
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
-def test_new_positive_responses_raise_the_category_for_responders_and_look_alikes(small_bank, small_params):
+def test_new_positive_responses_raise_the_category_for_responders_and_look_alikes(small_bank, small_params, fitted):
     truth = small_bank["demo_truth"]
     persona = truth.loc[truth["persona"] == PERSONA, "customer_id"].to_numpy()
     rng = np.random.default_rng(7)
     responders = rng.choice(persona, size=len(persona) // 2, replace=False)
     look_alikes = np.setdiff1d(persona, responders)
 
-    before = _recommend(small_bank, small_params).set_index("customer_id")["rank"]
-    after = _recommend(_with_new_responses(small_bank, responders), small_params).set_index("customer_id")["rank"]
+    before = _category_ranks(fitted).set_index("customer_id")["rank"]
+    after = _category_ranks(_fit(_with_new_responses(small_bank, responders), small_params))
+    after = after.set_index("customer_id")["rank"]
 
     for group in (responders, look_alikes):
         shared = before.index.intersection(group)
@@ -98,18 +118,9 @@ def test_new_positive_responses_raise_the_category_for_responders_and_look_alike
     assert (after[others] - before[others]).dropna().mean() > (after[look_alikes] - before[look_alikes]).dropna().mean()
 
 
-def test_recommendations_skip_what_is_held_and_carry_a_reason_and_the_evaluation_covers_every_scorer(
-    small_bank, small_params
-):
-    engineered = run_data_engineering(
-        small_bank, engineering_params(small_params).model_copy(update={"snapshots": SNAPSHOTS})
-    )
-    features, labels = engineered["customer_features"], engineered["model_labels"]
-    params = _params()
-    table = nodes.build_propensity_table(features, labels, params)
-    _, tuning = nodes.tune_propensity(table, params)
-    recommender = nodes.fit_recommenders(features, labels, table, tuning, params)
-    blend, search = nodes.choose_blend(features, labels, recommender, params)
+def test_recommendations_skip_what_is_held_and_carry_a_reason_and_the_evaluation_covers_every_scorer(fitted):
+    features, labels, params = fitted["features"], fitted["labels"], fitted["params"]
+    recommender, blend, search = fitted["recommender"], fitted["blend"], fitted["search"]
     assert sum(blend["weights"].values()) == pytest.approx(1.0) and search["chosen"].sum() == 1
 
     recommendations = nodes.recommend_products(features, recommender, blend, params)

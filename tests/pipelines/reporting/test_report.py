@@ -101,7 +101,10 @@ def test_the_summary_comes_first_with_tiers_potential_loan_customers_and_metrics
         assert f"Tier {tier}: {counts.get(tier, 0)} customers" in summary
     loans = pd.read_parquet(reported_project / "data/07_model_output/loan_demand_scores.parquet")
     flagged = int(loans["is_potential_loan_customer"].sum())
-    assert f"{flagged} of 400 customers" in summary and "more than 70% of their credit line" in summary
+    assert (
+        f"{flagged} of 400 customers" in summary
+        and "draw more than 150% of their credit limit over the window" in summary
+    )
     built = [h for h in page.headings if h not in ("Summary", "Contents")]
     assert [h for h in built if not h.startswith(("Who", "What", "How", "Life"))] == [
         "The data and its quality",

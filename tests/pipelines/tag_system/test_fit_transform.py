@@ -160,7 +160,7 @@ def test_weights_rank_the_tag_that_drives_the_target_first():
     tags = pd.DataFrame({"noise": noise, "driver": driver})
     upgrade = (rng.random(n) < np.asarray(driver.codes) * 0.2).astype(float)
     utilization = np.asarray(driver.codes) * 0.25 + rng.normal(0, 0.05, n)
-    targets = pd.DataFrame({"upgrade_within_window": upgrade, "utilization_at_window_end": utilization})
+    targets = pd.DataFrame({"upgrade_within_window": upgrade, "cumulative_drawdown_utilization": utilization})
     params = TagWeightParams(max_depth=4, min_samples_leaf=50, random_state=0)
 
     weights = tree_weights(tags, targets, tags, targets, params).set_index("tag")

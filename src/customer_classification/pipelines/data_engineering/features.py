@@ -245,9 +245,10 @@ def _coalesce_key(frame: nw.DataFrame) -> nw.DataFrame:
 
 
 def credit_features(credit: nw.DataFrame, t_ym: int) -> nw.DataFrame:
-    """Limit, drawn amount and utilization (drawn / limit; missing for a zero limit).
+    """Limit, drawn amount and utilization (drawn / limit; missing for a zero limit), and the
+    drawdown and repayment rates (a month's drawdowns, or repayments, over the limit).
 
-    The 3- and 6-month utilizations are pooled: drawn over limit summed across the
+    The 3- and 6-month utilizations and rates are pooled: amounts over limit summed across the
     months, so they come from integer sums.
     """
     drawn, limit = nw.col("drawn_amount_cents"), nw.col("credit_limit_cents")
@@ -263,13 +264,19 @@ def credit_features(credit: nw.DataFrame, t_ym: int) -> nw.DataFrame:
         sums = (
             _window(credit, t_ym, months)
             .group_by("customer_id")
-            .agg(drawn.sum().alias("_drawn"), limit.sum().alias("_limit"))
+            .agg(
+                drawn.sum().alias("_drawn"),
+                limit.sum().alias("_limit"),
+                nw.col("drawdown_amount_cents").sum().alias("_drawdowns"),
+                nw.col("repayment_amount_cents").sum().alias("_repayments"),
+            )
         )
+        pooled_limit = nw.col("_limit").cast(nw.Float64)
         pooled = sums.select(
             "customer_id",
-            _ratio(nw.col("_drawn").cast(nw.Float64), nw.col("_limit").cast(nw.Float64)).alias(
-                f"utilization_mean_{months}m"
-            ),
+            _ratio(nw.col("_drawn").cast(nw.Float64), pooled_limit).alias(f"utilization_mean_{months}m"),
+            _ratio(nw.col("_drawdowns").cast(nw.Float64), pooled_limit).alias(f"drawdown_rate_{months}m"),
+            _ratio(nw.col("_repayments").cast(nw.Float64), pooled_limit).alias(f"repayment_rate_{months}m"),
         )
         latest = latest.join(pooled, on="customer_id", how="left")
     return latest
@@ -328,7 +335,8 @@ def campaign_features(campaigns: nw.DataFrame, t_ym: int) -> nw.DataFrame:
 # Features that are missing when the customer has nothing to measure, rather than zero.
 MISSING_WHEN_ABSENT = (
     "age_years", "annual_income", "avg_debit_amount_12m", "days_since_last_transaction",
-    "utilization_latest", "utilization_mean_3m", "utilization_mean_6m", "days_since_last_login",
+    "utilization_latest", "utilization_mean_3m", "utilization_mean_6m", "drawdown_rate_3m", "drawdown_rate_6m",
+    "repayment_rate_3m", "repayment_rate_6m", "days_since_last_login",
     "months_since_last_response", "response_rate_12m", "months_since_first_holding",
 )  # fmt: skip
 

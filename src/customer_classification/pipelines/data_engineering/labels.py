@@ -14,6 +14,7 @@ import datetime as dt
 
 import narwhals as nw
 
+from customer_classification.modelling.labels import CUMULATIVE_DRAWDOWN, OUTSTANDING_UTILIZATION
 from customer_classification.pipelines.data_engineering.features import month_index
 from customer_classification.taxonomy import PRODUCT_CATEGORIES
 
@@ -49,14 +50,27 @@ def upgrade_labels(
 
 
 def utilization_labels(credit: nw.DataFrame, t_ym: int, window: int) -> nw.DataFrame:
-    """M2: drawn / limit at the last month-end of the window; a zero limit is excluded and flagged."""
+    """M2, for the customers with a line at the last month-end of the window, over its limit then:
+
+    * ``cumulative_drawdown_utilization``: every drawdown of the window added up (the
+      cumulative drawn amount), over the limit; can exceed 1 when the line turns over;
+    * ``utilization_at_window_end``: the amount outstanding at that month-end, over the limit.
+
+    A zero limit is excluded (both missing) and flagged.
+    """
     end = credit.filter(nw.col("ym") == t_ym + window - 1)
-    return end.select(
+    drawdowns = (
+        _in_window(credit, t_ym, window)
+        .group_by("customer_id")
+        .agg(nw.col("drawdown_amount_cents").sum().alias("_drawdowns"))
+    )
+    limit = nw.col("credit_limit_cents").cast(nw.Float64)
+    positive = nw.col("credit_limit_cents") > 0
+    return end.join(drawdowns, on="customer_id", how="left").select(
         "customer_id",
-        nw.when(nw.col("credit_limit_cents") > 0)
-        .then(nw.col("drawn_amount_cents").cast(nw.Float64) / nw.col("credit_limit_cents").cast(nw.Float64))
-        .alias("utilization_at_window_end"),
-        (nw.col("credit_limit_cents") <= 0).alias("zero_limit_excluded"),
+        nw.when(positive).then(nw.col("_drawdowns").fill_null(0).cast(nw.Float64) / limit).alias(CUMULATIVE_DRAWDOWN),
+        nw.when(positive).then(nw.col("drawn_amount_cents").cast(nw.Float64) / limit).alias(OUTSTANDING_UTILIZATION),
+        (~positive).alias("zero_limit_excluded"),
     )
 
 
@@ -146,7 +160,8 @@ def snapshot_labels(
     )
     labels = [
         "upgrade_within_window",
-        "utilization_at_window_end",
+        CUMULATIVE_DRAWDOWN,
+        OUTSTANDING_UTILIZATION,
         "next_product_category",
         "campaign_response",
         *[f"responded_{c}" for c in PRODUCT_CATEGORIES],

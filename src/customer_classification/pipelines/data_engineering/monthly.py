@@ -156,14 +156,42 @@ def monthly_transactions(transactions: nw.DataFrame) -> nw.DataFrame:
     return with_epoch_seconds(monthly, "last_tx", "last_tx_epoch").drop("last_tx").sort(KEYS)
 
 
-def monthly_credit(credit_lines: nw.DataFrame) -> nw.DataFrame:
-    """Limit and drawn amount over the customer's lines at each month end."""
+def monthly_credit(credit_lines: Frame, credit_line_events: Frame) -> Frame:
+    """Limit and outstanding (drawn) amount over the customer's lines at each month end, with the
+    month's drawdowns and repayments on them (zero in a month without events)."""
     frame = credit_lines.with_columns(
         ym=year_month("month_end"),
         credit_limit_cents=cents("credit_limit"),
         drawn_amount_cents=cents("cumulative_drawn_amount"),
     )
-    return frame.group_by(KEYS).agg(nw.col("credit_limit_cents").sum(), nw.col("drawn_amount_cents").sum()).sort(KEYS)
+    states = frame.group_by(KEYS).agg(nw.col("credit_limit_cents").sum(), nw.col("drawn_amount_cents").sum())
+    event_type = nw.col("event_type")
+    flows = (
+        credit_line_events.with_columns(ym=year_month("event_date"), _cents=cents("amount"))
+        .with_columns(
+            drawdown_amount_cents=nw.when(event_type == "drawdown").then(nw.col("_cents")).otherwise(0),
+            repayment_amount_cents=nw.when(event_type == "repayment").then(nw.col("_cents")).otherwise(0),
+            n_drawdown=(event_type == "drawdown").cast(nw.Int64),
+        )
+        .group_by(KEYS)
+        .agg(nw.col("drawdown_amount_cents").sum(), nw.col("repayment_amount_cents").sum(), nw.col("n_drawdown").sum())
+    )
+    flow_columns = ["drawdown_amount_cents", "repayment_amount_cents", "n_drawdown"]
+    # a month with events but no month-end line state (a line closed mid-month) keeps its flows
+    joined = states.join(flows, on=KEYS, how="full").with_columns(
+        nw.coalesce("customer_id", "customer_id_right").alias("customer_id"),
+        nw.coalesce("ym", "ym_right").alias("ym"),
+    )
+    return (
+        joined.drop("customer_id_right", "ym_right")
+        .with_columns(
+            nw.col("credit_limit_cents").fill_null(0),
+            nw.col("drawn_amount_cents").fill_null(0),
+            *[nw.col(c).fill_null(0).cast(nw.Int64) for c in flow_columns],
+        )
+        .select(*KEYS, "credit_limit_cents", "drawn_amount_cents", *flow_columns)
+        .sort(KEYS)
+    )
 
 
 def monthly_digital(events: nw.DataFrame) -> nw.DataFrame:

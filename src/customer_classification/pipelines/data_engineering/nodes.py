@@ -11,6 +11,7 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
+from customer_classification.buckets import bucket_count, in_bucket
 from customer_classification.datasets import TableChunk
 from customer_classification.pipelines.data_engineering import monthly
 from customer_classification.pipelines.data_engineering.features import (
@@ -33,8 +34,10 @@ def validate_raw_tables(
     holdings: Any,
     transactions: Any,
     credit_lines: Any,
+    credit_line_events: Any,
     digital_events: Any,
     campaign_responses: Any,
+    platform_profiles: Any,
     data_engineering: DataEngineeringParams,
 ) -> dict[str, Any]:
     """Check every raw table against its contract and repair the soft violations.
@@ -52,8 +55,10 @@ def validate_raw_tables(
         "holdings": holdings,
         "transactions": transactions,
         "credit_lines": credit_lines,
+        "credit_line_events": credit_line_events,
         "digital_events": digital_events,
         "campaign_responses": campaign_responses,
+        "platform_profiles": platform_profiles,
     }
     repaired, report = check_and_repair(
         tables, data_engineering.history_end, data_engineering.rows_per_pass, data_engineering.allow_empty_tables
@@ -134,12 +139,22 @@ def aggregate_transactions(
 
 
 def aggregate_credit(
-    validated_credit_lines: Any, data_quality_report: dict[str, Any], data_engineering: DataEngineeringParams
+    validated_credit_lines: Any,
+    validated_credit_line_events: Any,
+    data_quality_report: dict[str, Any],
+    data_engineering: DataEngineeringParams,
 ) -> Iterator[TableChunk]:
-    """Customer-month credit limits and drawn amounts."""
-    yield from _by_customer_bucket(
-        monthly.monthly_credit, "credit_lines", validated_credit_lines, data_quality_report, data_engineering
-    )
+    """Customer-month credit limits, outstanding amounts, drawdowns and repayments.
+
+    Both tables are split into the same buckets of customers, as many as the larger
+    of the two (the events) needs.
+    """
+    lines, events = nw.from_native(validated_credit_lines), nw.from_native(validated_credit_line_events)
+    rows = max(data_quality_report["tables"][t]["rows_out"] for t in ("credit_lines", "credit_line_events"))
+    buckets = bucket_count(events, rows, data_engineering.rows_per_pass)
+    for bucket in range(buckets):
+        parts = [t if buckets == 1 else t.filter(in_bucket("customer_id", bucket, buckets)) for t in (lines, events)]
+        yield TableChunk(_native(monthly.monthly_credit(*parts)), bucket, buckets)
 
 
 def aggregate_digital(
@@ -248,6 +263,7 @@ def summarise_labels(model_labels: Any) -> dict[str, Any]:
             "long_tail_share": float(group["is_long_tail"].mean()),
             "upgrade_rate_of_long_tail": None if long_tail.empty else _mean(long_tail["upgrade_within_window"]),
             "utilization_labelled": int(group["utilization_at_window_end"].notna().sum()),
+            "cumulative_drawdown_utilization_mean": _mean(group["cumulative_drawdown_utilization"]),
             "zero_limit_excluded": int(group["zero_limit_excluded"].sum()),
             "next_product_category": {k: int(v) for k, v in group["next_product_category"].value_counts().items()},
             "campaign_response_rate": _mean(group["campaign_response"]),

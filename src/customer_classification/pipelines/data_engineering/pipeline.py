@@ -14,7 +14,7 @@ RAW_INPUTS = list(RAW_TABLES)
 AGGREGATES = {
     "balances": ["validated_holdings", "validated_products"],
     "transactions": ["validated_transactions"],
-    "credit": ["validated_credit_lines"],
+    "credit": ["validated_credit_lines", "validated_credit_line_events"],
     "digital": ["validated_digital_events"],
     "campaigns": ["validated_campaign_responses"],
 }

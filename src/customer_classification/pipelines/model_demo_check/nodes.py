@@ -1,8 +1,10 @@
 """The persisted models on the test snapshot, next to the planted truth on the same customers.
 
 The truth is constant per customer: ``upgrade_probability`` is the planted probability of an
-upgrade within the window, ``expected_utilization`` the level utilization returns to. They
-are scored against the same realised labels as the models, so the ratio compares like with like.
+upgrade within the window; for M2, ``expected_cumulative_drawdown`` the drawdowns a window is
+planted to add up to (over the limit), or, for the outstanding-utilization label,
+``expected_utilization`` the level utilization returns to. They are scored against the same
+realised labels as the models, so the ratio compares like with like.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ import pandas as pd
 from sklearn.metrics import r2_score, roc_auc_score
 
 from customer_classification.modelling.fitted import FittedModel
+from customer_classification.modelling.labels import CUMULATIVE_DRAWDOWN, OUTSTANDING_UTILIZATION
 from customer_classification.modelling.params import ModelPipelineParams
 from customer_classification.modelling.table import SPLIT, assemble_model_table
 
 # the bars the demo bank holds the models to: a model reaches this share of what the planted truth reaches
 AUC_BAR = 0.97
 R2_BAR = 0.9
+# the planted truth of each M2 label
+M2_TRUTH = {CUMULATIVE_DRAWDOWN: "expected_cumulative_drawdown", OUTSTANDING_UTILIZATION: "expected_utilization"}
 
 
 def _test_with_truth(features, labels, params, truth: pd.DataFrame) -> pd.DataFrame:
@@ -47,7 +52,7 @@ def evaluate_against_truth(
     m2 = _test_with_truth(features, labels, loan_params, demo_truth)
     utilization = m2[loan_params.model.target].astype(float)
     model_r2 = r2_score(utilization, loan_demand_model.predict(m2))
-    truth_r2 = r2_score(utilization, m2["expected_utilization"])
+    truth_r2 = r2_score(utilization, m2[M2_TRUTH[loan_params.model.target]])
     return {
         "potential_model": {
             "test_snapshot": potential_params.split.test_snapshot.isoformat(),

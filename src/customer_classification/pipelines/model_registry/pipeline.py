@@ -20,7 +20,13 @@ CHALLENGERS = [
 
 def companion_artefacts(groups: list[str]) -> list[str]:
     """Fitted artefacts without a test of their own: registered with every completed retrain."""
-    return ["tag_binner", *(f"{g}.segment_model" for g in groups), "recommender", "recommendation_blend"]
+    return [
+        "tag_binner",
+        *(f"{g}.segment_model" for g in groups),
+        "recommender",
+        "recommendation_blend",
+        "portrait_push_model",
+    ]
 
 
 def create_pipeline(**kwargs) -> Pipeline:

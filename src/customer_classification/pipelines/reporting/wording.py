@@ -64,6 +64,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (rf"^logins_{_WINDOW}$", "Logins, last {0} months"),
     (r"^utilization_latest$", "Credit-line utilization (drawn / limit), latest month"),
     (rf"^utilization_mean_{_WINDOW}$", "Credit-line utilization, average of the last {0} months"),
+    (rf"^drawdown_rate_{_WINDOW}$", "Credit-line drawdowns per month over the limit, last {0} months"),
+    (rf"^repayment_rate_{_WINDOW}$", "Credit-line repayments per month over the limit, last {0} months"),
 )
 _SPECIAL_WORDS = {"atm": "ATM", "pos": "point-of-sale terminals", "aum": "AUM", "rm": "RM"}
 

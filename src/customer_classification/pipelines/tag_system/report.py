@@ -15,8 +15,8 @@ from customer_classification.pipelines.tag_system.targets import TARGETS
 
 logger = logging.getLogger(__name__)
 
-# prefix of tag_weights' columns -> the target the tree predicts
-WEIGHT_TARGETS = {"m1": "upgrade_within_window", "m2": "utilization_at_window_end"}
+# prefix of tag_weights' columns -> the target the tree predicts (M2: its default label)
+WEIGHT_TARGETS = {"m1": "upgrade_within_window", "m2": "cumulative_drawdown_utilization"}
 
 
 def dictionary_rows(

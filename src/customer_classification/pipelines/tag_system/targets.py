@@ -10,6 +10,7 @@ KEY_COLUMNS = ("customer_id", "snapshot_date")
 TARGETS = {
     "upgrade_within_window": ("classification", "long-tail customers with a complete outcome window (M1)"),
     "utilization_at_window_end": ("regression", "customers with a credit line, zero limits excluded (M2)"),
+    "cumulative_drawdown_utilization": ("regression", "customers with a credit line, zero limits excluded (M2)"),
     "campaign_response": ("classification", "customers offered a campaign in a complete outcome window"),
 }
 # the columns of model_labels the targets and their populations are read from
@@ -33,6 +34,7 @@ def model_targets(keys: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
     populations = {
         "upgrade_within_window": complete & long_tail,
         "utilization_at_window_end": complete & ~zero_limit,
+        "cumulative_drawdown_utilization": complete & ~zero_limit,
         "campaign_response": complete,
     }
     targets = pd.DataFrame(index=keys.index)

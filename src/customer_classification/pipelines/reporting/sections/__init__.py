@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from customer_classification.pipelines.reporting.sections.data_quality import data_section
 from customer_classification.pipelines.reporting.sections.loan_demand import loan_demand_section
 from customer_classification.pipelines.reporting.sections.operations import operations_section
+from customer_classification.pipelines.reporting.sections.portrait_push import portrait_push_section
 from customer_classification.pipelines.reporting.sections.potential import potential_section
 from customer_classification.pipelines.reporting.sections.recommendations import recommendations_section
 from customer_classification.pipelines.reporting.sections.rm_types import rm_types_section
@@ -102,6 +103,14 @@ SECTIONS: tuple[ReportSection, ...] = (
         ("product_recommendation",),
         recommendations_section,
         _fixed("recommendation_evaluation", "product_recommendations"),
+    ),
+    ReportSection(
+        "portrait_push",
+        "M4",
+        "Group-portrait credit push",
+        ("portrait_push",),
+        portrait_push_section,
+        _fixed("portrait_push_summary", "portrait_push_evaluation", "platform_matching", "credit_push"),
     ),
     ReportSection(
         "rm_types",

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from customer_classification.modelling.labels import CUMULATIVE_DRAWDOWN, OUTSTANDING_UTILIZATION
 from customer_classification.pipelines.reporting import wording as say
 from customer_classification.pipelines.reporting.figures import figure_block, report_style
 from customer_classification.pipelines.reporting.params import ReportingParams
@@ -34,11 +35,38 @@ WORDS = shared.ModelWords(
         "test_r2": ("R² on the test snapshot", ".3f"),
     },
 )
-# the cut-offs of the table "Some cut-offs", besides the chosen one
-_TABLE_CUTOFFS = (0.5, 0.6, 0.8, 0.9)
+# the cut-offs of the table "Some cut-offs", besides the chosen one: offsets from it
+_TABLE_OFFSETS = (-0.2, -0.1, 0.1, 0.2)
 SUMMARY_METRICS = ("rmse", "mae", "r2")
-# cut-offs on the predicted utilization drawn in the threshold curve
-_CUTOFFS = np.round(np.arange(0.05, 1.0, 0.01), 2)
+
+
+class LabelWords(NamedTuple):
+    """How the section speaks of the model's target (``metrics['target']``)."""
+
+    quantity: str  # what the model predicts, in a sentence
+    goal: str  # what a flagged customer is expected to do, with a ``{}`` for the threshold
+    short: str  # the quantity on an axis
+
+
+_OUTSTANDING = LabelWords(
+    "the credit-line utilization (amount drawn / credit limit) at the end of the outcome window",
+    "use more than {} of their credit line",
+    "utilization at the window's end (drawn / limit)",
+)
+LABEL_WORDS = {
+    CUMULATIVE_DRAWDOWN: LabelWords(
+        "the cumulative utilization of the credit line (every drawdown of the outcome window added up, "
+        "over the credit limit)",
+        "draw more than {} of their credit limit over the window",
+        "cumulative utilization (drawdowns of the window / limit)",
+    ),
+    OUTSTANDING_UTILIZATION: _OUTSTANDING,
+}
+
+
+def label_words(target: str) -> LabelWords:
+    """The words of a named M2 label; a bank's own target is spoken of as utilization."""
+    return LABEL_WORDS.get(target, _OUTSTANDING)
 
 
 # The data.
@@ -48,8 +76,9 @@ def threshold_curve(predictions: pd.DataFrame, threshold: float) -> pd.DataFrame
     """Per cut-off on the predicted utilization: precision and recall against 'actual above ``threshold``',
     and the share of customers flagged. At ``cutoff == threshold`` these are the pipeline's own figures."""
     predicted, realised = predictions["predicted"].to_numpy(), predictions["actual"].to_numpy() > threshold
+    cutoffs = np.round(np.arange(0.05, max(1.0, 2 * threshold), 0.01), 2)
     rows = []
-    for cutoff in np.union1d(_CUTOFFS, [threshold]):
+    for cutoff in np.union1d(cutoffs, [threshold]):
         flagged = predicted > cutoff
         hits = (flagged & realised).sum()
         rows.append(
@@ -116,7 +145,7 @@ def _metric_rows(test: dict, flagging: _Flagging) -> list[list[str]]:
 
 def _cutoff_rows(flagging: _Flagging) -> list[list[str]]:
     """A few rows of the threshold curve, the chosen cut-off among them."""
-    shown = (*_TABLE_CUTOFFS, round(flagging.threshold, 2))
+    shown = {round(flagging.threshold + offset, 2) for offset in (*_TABLE_OFFSETS, 0.0)}
     return [
         [say.percent(r.cutoff, 0), say.percent(r.flagged_share), say.percent(r.precision), say.percent(r.recall)]
         for r in flagging.curve.itertuples()
@@ -143,8 +172,7 @@ def _summary_metrics(flagging: _Flagging, metrics: dict) -> dict:
 
 def _intro(metrics: dict, threshold: float) -> str:
     return (
-        "For every customer the model predicts the credit-line utilization (amount drawn / credit limit) at "
-        "the end of the outcome window; customers predicted above "
+        f"For every customer the model predicts {label_words(metrics['target']).quantity}; customers predicted above "
         f"{say.percent(threshold, 0)} are potential loan customers. It learns from customers with a credit "
         f"line on the snapshots {', '.join(metrics['trained_on'])}, is evaluated on {metrics['test_snapshot']}, "
         f"and scores every customer, with or without a line. The chosen model is "
@@ -152,18 +180,18 @@ def _intro(metrics: dict, threshold: float) -> str:
     )
 
 
-def _summary_value(flagging: _Flagging, test: dict) -> str:
+def _summary_value(flagging: _Flagging, test: dict, words: LabelWords) -> str:
     at = flagging.at
     return (
         f"{say.count(flagging.potential)} of {say.count(flagging.customers)} customers "
-        f"({say.percent(flagging.potential / flagging.customers)}) at {flagging.snapshot} are expected to use more "
-        f"than {say.percent(flagging.threshold, 0)} of their credit line; on the test snapshot "
+        f"({say.percent(flagging.potential / flagging.customers)}) at {flagging.snapshot} are expected to "
+        f"{words.goal.format(say.percent(flagging.threshold, 0))}; on the test snapshot "
         f"{say.percent(at['precision'])} of those flagged did (precision) and {say.percent(at['recall'])} of those "
         f"who did were flagged (recall); R² {test['r2']:.3f}"
     )
 
 
-def _figure_words(threshold: float) -> dict[str, tuple[str, str]]:
+def _figure_words(threshold: float, words: LabelWords) -> dict[str, tuple[str, str]]:
     """Title and caption of each figure of the section's own, in the order it shows them."""
     return {
         "predicted_vs_actual.png": (
@@ -173,8 +201,8 @@ def _figure_words(threshold: float) -> dict[str, tuple[str, str]]:
         ),
         "threshold_curve.png": (
             "Threshold curve",
-            "Moving the cut-off on the prediction trades precision against recall; the goal stays: utilization "
-            f"above {say.percent(threshold, 0)} at the end of the window.",
+            "Moving the cut-off on the prediction trades precision against recall; the goal stays: customers "
+            f"who {words.goal.format(say.percent(threshold, 0))}.",
         ),
     }
 
@@ -206,15 +234,17 @@ def loan_demand_section(
     """
     metrics, test = loan_demand_metrics, loan_demand_metrics["test"]
     flagging = _flagging(metrics, loan_demand_test_predictions, loan_demand_scores)
-    threshold = flagging.threshold
+    threshold, words = flagging.threshold, label_words(metrics["target"])
     figures = {
-        "predicted_vs_actual.png": charts.predicted_vs_actual_figure(loan_demand_test_predictions, threshold, params),
-        "threshold_curve.png": charts.threshold_figure(flagging.curve, threshold, params),
+        "predicted_vs_actual.png": charts.predicted_vs_actual_figure(
+            loan_demand_test_predictions, threshold, params, words.short
+        ),
+        "threshold_curve.png": charts.threshold_figure(flagging.curve, threshold, params, words.short),
         shared.IMPORTANCE_FIGURE: shared.importance_figure(
             metrics["feature_importance"], WORDS.importance_title, params
         ),
     }
-    own_figures = [figure_block(name, figures[name], *words) for name, words in _figure_words(threshold).items()]
+    own_figures = [figure_block(name, figures[name], *words) for name, words in _figure_words(threshold, words).items()]
     blocks = [
         table_block(
             f"Key metrics on the test snapshot {metrics['test_snapshot']} ({say.count(test['n'])} customers "
@@ -241,7 +271,7 @@ def loan_demand_section(
     ]
     content = {
         "intro": _intro(metrics, threshold),
-        "summary": [summary_line("Potential loan customers", _summary_value(flagging, test))],
+        "summary": [summary_line("Potential loan customers", _summary_value(flagging, test, words))],
         "metrics": _summary_metrics(flagging, metrics),
         "blocks": blocks,
     }

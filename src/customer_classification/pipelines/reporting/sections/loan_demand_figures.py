@@ -10,11 +10,11 @@ from customer_classification.pipelines.reporting.figures import PALETTE, finish_
 from customer_classification.pipelines.reporting.params import ReportingParams
 
 
-def predicted_vs_actual_figure(predictions: pd.DataFrame, threshold: float, params: ReportingParams):
+def predicted_vs_actual_figure(predictions: pd.DataFrame, threshold: float, params: ReportingParams, quantity: str):
     predicted, actual = predictions["predicted"].to_numpy(), predictions["actual"].to_numpy()
     figure, axes = new_figure(params.figure_width_in, 5.0, params.figure_dpi)
     axes.scatter(predicted, actual, s=4, alpha=0.25, color=PALETTE[0], linewidths=0, label="A test customer")
-    bins = np.clip((predicted * 20).astype(int), 0, 19)
+    bins = np.maximum((predicted * 20).astype(int), 0)
     means = pd.DataFrame({"bin": bins, "predicted": predicted, "actual": actual}).groupby("bin").mean()
     axes.plot(means["predicted"], means["actual"], marker="o", color=PALETTE[1], label="Mean per 5-point bin")
     top = max(1.0, float(np.nanmax(actual)), float(np.nanmax(predicted)))
@@ -27,8 +27,8 @@ def predicted_vs_actual_figure(predictions: pd.DataFrame, threshold: float, para
     square_axes(axes, top)
     finish_rate_axes(
         axes,
-        "Predicted credit-line utilization at the end of the window (drawn / limit)",
-        "Actual utilization (drawn / limit)",
+        f"Predicted {quantity}",
+        f"Actual {quantity}",
         "Predicted against actual utilization, test snapshot",
         loc="upper left",
         fontsize=8,
@@ -36,7 +36,7 @@ def predicted_vs_actual_figure(predictions: pd.DataFrame, threshold: float, para
     return figure
 
 
-def threshold_figure(curve: pd.DataFrame, threshold: float, params: ReportingParams):
+def threshold_figure(curve: pd.DataFrame, threshold: float, params: ReportingParams, quantity: str):
     figure, axes = new_figure(params.figure_width_in, 3.8, params.figure_dpi)
     axes.plot(curve["cutoff"], curve["precision"], color=PALETTE[0], label="Precision: flagged who did exceed it")
     axes.plot(curve["cutoff"], curve["recall"], color=PALETTE[1], label="Recall: of those who exceeded it, flagged")
@@ -45,13 +45,13 @@ def threshold_figure(curve: pd.DataFrame, threshold: float, params: ReportingPar
     axes.annotate(
         f"chosen cut-off {say.percent(threshold, 0)}", (threshold, 0.03), xytext=(4, 0), textcoords="offset points"
     )
-    axes.set_xlim(0, 1)
+    axes.set_xlim(0, max(1.0, float(curve["cutoff"].max())))
     axes.set_ylim(0, 1.02)
     finish_rate_axes(
         axes,
-        "Cut-off on the predicted utilization (flag a customer above it)",
+        f"Cut-off on the predicted {quantity} (flag a customer above it)",
         "Share",
-        f"Threshold curve: finding customers whose utilization ends above {say.percent(threshold, 0)}",
+        f"Threshold curve: finding customers whose {quantity.partition(' (')[0]} is above {say.percent(threshold, 0)}",
         loc="lower left",
         fontsize=8,
     )

@@ -14,7 +14,12 @@ from customer_classification.pipelines.tag_system.kinds.base import BinnedTagKin
 from customer_classification.pipelines.tag_system.targets import TARGETS
 
 # Model targets a supervised tag may learn its cut points against (columns of model_labels).
-SUPERVISED_TARGETS = ("upgrade_within_window", "utilization_at_window_end", "campaign_response")
+SUPERVISED_TARGETS = (
+    "upgrade_within_window",
+    "utilization_at_window_end",
+    "cumulative_drawdown_utilization",
+    "campaign_response",
+)
 
 
 def _strictly_increasing(values: list[float]) -> list[float]:
