@@ -14,10 +14,12 @@ environment and logs every run, scoring runs included; this hook logs only runs 
 
 from __future__ import annotations
 
+import copy
 import fnmatch
 import json
 import logging
 import os
+import pickle
 import tempfile
 import time
 from pathlib import Path
@@ -153,7 +155,9 @@ class MlflowTracking:
         if any(fnmatch.fnmatchcase(dataset_name, pattern) for pattern in self.settings.artifacts):
             self._saved.add(dataset_name)  # its file is logged after the run
         if dataset_name == REGISTRY_UPDATE and isinstance(data, RegistryUpdate):
-            self._pending_update = data
+            # a copy as the registry wrote it: later nodes of the run may change the objects in memory
+            artefacts = {key: pickle.loads(pickle.dumps(value, protocol=5)) for key, value in data.artefacts.items()}  # noqa: S301
+            self._pending_update = RegistryUpdate(copy.deepcopy(data.state), artefacts)
 
     @hook_impl
     def after_pipeline_run(self, run_params: dict[str, Any], run_result: Any, pipeline: Any, catalog: Any) -> None:
