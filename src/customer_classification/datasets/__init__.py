@@ -10,6 +10,7 @@
 
 from customer_classification.datasets.chunked import ChunkedParquetDataset, TableChunk
 from customer_classification.datasets.frontend_api import FrontendAPIDataset
+from customer_classification.datasets.mlflow_champion import MlflowChampionDataset
 from customer_classification.datasets.model_registry import ChampionDataset, ModelRegistryDataset
 from customer_classification.datasets.optional import OptionalDataset
 from customer_classification.datasets.optuna_study import OptunaStudyDataset
@@ -20,6 +21,7 @@ __all__ = [
     "ChampionDataset",
     "ChunkedParquetDataset",
     "FrontendAPIDataset",
+    "MlflowChampionDataset",
     "ModelRegistryDataset",
     "OptionalDataset",
     "OptunaStudyDataset",
