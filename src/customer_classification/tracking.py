@@ -99,14 +99,28 @@ def local_file(dataset: Any) -> Path | None:
 # the store of the current Kedro session; MLflow itself is imported only when a run logs or a
 # dataset loads a champion (importing it takes seconds)
 _session_tracking_uri: str | None = None
+# the stores this module pointed MLflow at: MLflow's set_tracking_uri also writes them to
+# MLFLOW_TRACKING_URI, where they must not pass for the user's choice in a later session
+_pointed_at: set[str] = set()
+
+
+def point_mlflow_at(uri: str) -> None:
+    import mlflow  # noqa: PLC0415
+
+    _pointed_at.add(uri)
+    mlflow.set_tracking_uri(uri)
+
+
+def user_tracking_uri() -> str | None:
+    """``MLFLOW_TRACKING_URI`` as the user set it (not as an earlier session of this process left it)."""
+    uri = os.environ.get("MLFLOW_TRACKING_URI")
+    return None if uri in _pointed_at else uri
 
 
 def use_session_store() -> None:
     """Point MLflow at the store the current Kedro session configured (if any)."""
     if _session_tracking_uri is not None:
-        import mlflow  # noqa: PLC0415
-
-        mlflow.set_tracking_uri(_session_tracking_uri)
+        point_mlflow_at(_session_tracking_uri)
 
 
 class MlflowTracking:
@@ -135,7 +149,7 @@ class MlflowTracking:
     def tracking_uri(self) -> str:
         """A method, not a property: pluggy reads every attribute of a hook object when registering it."""
         assert self.settings is not None
-        uri = os.environ.get("MLFLOW_TRACKING_URI") or self.settings.tracking_uri
+        uri = user_tracking_uri() or self.settings.tracking_uri
         return resolve_tracking_uri(uri, self.project_path)
 
     @property
@@ -189,7 +203,7 @@ class MlflowTracking:
         import mlflow  # noqa: PLC0415
 
         assert self.settings is not None
-        mlflow.set_tracking_uri(self.tracking_uri())
+        point_mlflow_at(self.tracking_uri())
         experiment = mlflow.get_experiment_by_name(self.settings.experiment)
         if experiment is None:
             location = None

@@ -15,7 +15,7 @@ import pytest
 from kedro.io import DatasetError
 from mlflow import MlflowClient
 
-from customer_classification import mlflow_registry
+from customer_classification import mlflow_registry, tracking
 from customer_classification.datasets import MlflowChampionDataset
 from customer_classification.registry import ModelRegistry, record_retrain
 from tests.pipelines.model_registry.test_registry import _update
@@ -27,6 +27,7 @@ PREFIX = "cc."
 def embedded(tmp_path, monkeypatch):
     """The embedded store (SQLite file and artefact folder) in tmp_path."""
     monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+    monkeypatch.setattr(tracking, "_session_tracking_uri", None)  # no Kedro session: this store
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     mlflow.set_tracking_uri(uri)
     mlflow.set_experiment(experiment_id=mlflow.create_experiment("test", (tmp_path / "artifacts").as_uri()))
@@ -44,6 +45,7 @@ def _free_port() -> int:
 def server(tmp_path, monkeypatch):
     """``mlflow server`` on a free localhost port, with a SQLite backend and artefacts in tmp_path."""
     monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+    monkeypatch.setattr(tracking, "_session_tracking_uri", None)  # no Kedro session: this server
     port = _free_port()
     command = [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}"]
@@ -158,3 +160,17 @@ def test_record_retrain_is_unchanged_by_mlflow():
     # the JSON document still decides: MLflow mirrors its champions
     state = record_retrain(ModelRegistry(), "2026-10", [], {}, {"tag_binner": {"version": "2026-10"}})
     assert state["champions"] == {"tag_binner": {"version": "2026-10"}}
+
+
+def test_a_store_an_earlier_session_used_does_not_pass_for_the_users_choice(tmp_path, monkeypatch):
+    """MLflow writes the store it is pointed at to MLFLOW_TRACKING_URI; a later session of the same
+    process (another project, a test) must still use its own store, and a URI the user set wins."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    earlier = f"sqlite:///{tmp_path / 'earlier.db'}"
+    try:
+        tracking.point_mlflow_at(earlier)
+        assert tracking.user_tracking_uri() is None
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://tracking.example:5000")
+        assert tracking.user_tracking_uri() == "http://tracking.example:5000"
+    finally:
+        mlflow.set_tracking_uri(None)

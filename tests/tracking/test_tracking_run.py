@@ -13,7 +13,7 @@ from mlflow import MlflowClient
 PREFIX = "customer_classification."
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def store(default_run_project):
     mlflow.set_tracking_uri(f"sqlite:///{default_run_project / 'data/10_mlflow/mlflow.db'}")
     yield MlflowClient()
