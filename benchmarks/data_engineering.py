@@ -19,7 +19,6 @@ Prints the figures and saves them to ``benchmarks/results/data_engineering_<cust
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import textwrap
@@ -27,10 +26,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import yaml
-from common import machine, measured_run, save, scratch_project
+from common import demo_bank_project, machine, measured_run, save
 
-from customer_classification.demo_bank.catalogue import CHANNELS, DEBIT_CATEGORIES
-from customer_classification.pipelines.data_engineering.monthly import INCOME_CATEGORIES
+from customer_classification.taxonomy import DEBIT_CATEGORIES, INCOME_CATEGORIES, TRANSACTION_CHANNELS
 
 OURS = """
 import sys, time
@@ -48,7 +46,7 @@ print(f"{time.perf_counter() - started:.2f}")
 
 
 def duckdb_sql(transactions: Path) -> str:
-    channels = ",\n".join(f"count(*) FILTER (channel = '{c}') AS n_channel_{c}" for c in CHANNELS)
+    channels = ",\n".join(f"count(*) FILTER (channel = '{c}') AS n_channel_{c}" for c in TRANSACTION_CHANNELS)
     merchants = ",\n".join(
         f"count(*) FILTER (direction = 'debit' AND merchant_category = '{m}') AS n_merchant_{m}"
         for m in DEBIT_CATEGORIES
@@ -97,20 +95,8 @@ def compare(ours: Path, theirs: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument(
-        "--workdir", type=Path, default=None, help="scratch project (default /tmp/cc-bench-<customers>)"
-    )
-    args = parser.parse_args()
-    workdir = scratch_project(args.workdir or Path(f"/tmp/cc-bench-{args.customers}"))
+    customers, workdir = demo_bank_project(__doc__)
     raw = workdir / "data" / "01_raw" / "demo_bank"
-    marker = workdir / "data" / "generated_customers.txt"
-    if not marker.exists() or marker.read_text().strip() != str(args.customers):
-        print(f"generating the demo bank at {args.customers:,} customers ...", flush=True)
-        params = f"demo_bank.n_customers={args.customers}"
-        measured_run(["kedro", "run", "--pipelines", "demo_data", "--params", params], workdir)
-        marker.write_text(str(args.customers))
     transactions = sum(pq.ParquetFile(p).metadata.num_rows for p in (raw / "transactions").glob("*.parquet"))
 
     print("running data_engineering ...", flush=True)
@@ -147,7 +133,7 @@ def main() -> None:
 
     result = {
         "benchmark": "data_engineering",
-        "customers": args.customers,
+        "customers": customers,
         "transactions": transactions,
         "pipeline": pipeline,
         "transaction_aggregates": {
@@ -161,7 +147,7 @@ def main() -> None:
         "targets": {"wall_ratio_at_most": 1.5, "pipeline_peak_rss_mb_below": 7629},  # 8 GB = 7,629 MiB
         "machine": machine(),
     }
-    path = save(f"data_engineering_{args.customers}", result)
+    path = save(f"data_engineering_{customers}", result)
     print(
         json.dumps(
             {k: result[k] for k in ("customers", "transactions", "pipeline", "transaction_aggregates")}, indent=2

@@ -28,6 +28,7 @@ import narwhals as nw
 
 from customer_classification.buckets import bucket_count, in_bucket, integer_column
 from customer_classification.contracts.masking import mask_pii
+from customer_classification.spark_cache import cached, is_spark, release
 
 TypeFamily = Literal["int", "float", "string", "date", "datetime", "bool"]
 Severity = Literal["hard", "soft"]
@@ -163,6 +164,15 @@ def _examples(frame: Frame, condition: nw.Expr, column: Column) -> tuple[Any, ..
     return _shown(collect_frame(offending)[name].to_list(), column)
 
 
+def _offending_rows(flagged: Frame, conditions: list[nw.Expr]) -> Frame:
+    """The rows breaking any of the rules, for their examples. On Spark they are computed once
+    and persisted (a few rows), instead of one pass over the table and its foreign-key joins
+    per rule; other engines filter the table itself for each rule."""
+    if not conditions or not is_spark(flagged):
+        return flagged
+    return cached(flagged.filter(nw.any_horizontal(*conditions, ignore_nulls=True)))
+
+
 def _type_matches(dtype: Any, family: TypeFamily) -> bool:
     checks = {
         "int": dtype.is_integer(),
@@ -270,7 +280,15 @@ def _key_rules(frame: Frame, table: TableContract, rows: int, rows_per_pass: int
     """Exact duplicates (soft) and different rows under one key (hard), looking only
     at the rows whose key repeats."""
     key = list(table.key)
-    sharing = frame.join(repeated_keys(frame, key, rows, rows_per_pass), on=key, how="semi")
+    # few rows, read by up to four queries: computed once on Spark
+    sharing = cached(frame.join(repeated_keys(frame, key, rows, rows_per_pass), on=key, how="semi"))
+    try:
+        return _shared_key_violations(sharing, table, key, rows)
+    finally:
+        release(sharing)
+
+
+def _shared_key_violations(sharing: Frame, table: TableContract, key: list[str], rows: int) -> list[Violation]:
     shared_rows = row_count(sharing)
     if not shared_rows:
         return []
@@ -333,6 +351,7 @@ def validate_table(
     references: Mapping[str, Any] | None = None,
     as_of: dt.date | None = None,
     rows_per_pass: int | None = None,
+    rows: int | None = None,
 ) -> list[Violation]:
     """Every violation of ``table`` by a frame of any engine narwhals supports.
 
@@ -344,9 +363,10 @@ def validate_table(
         as_of: end of the history; columns flagged ``not_after_as_of`` must not pass it.
         rows_per_pass: on Polars' lazy engine, the most rows one pass of the key
             check groups at once (larger tables are checked in buckets); None for one pass.
+        rows: the frame's rows when the caller has counted them (on Spark a count is a job).
     """
     frame = nw.from_native(native_frame)
-    rows = row_count(frame)
+    rows = row_count(frame) if rows is None else rows
     schema = frame.collect_schema()
     missing = [c for c in table.column_names if c not in schema]
     found = [
@@ -369,12 +389,14 @@ def validate_table(
         return found  # the rows cannot be checked against a schema they do not have
     flagged, rules = row_rules(frame, table, references, as_of)
     _, counts = count_rules(flagged, rules)
-    for rule, count in zip(rules, counts, strict=True):
-        if count:
-            examples = _examples(flagged, rule.condition, table.column(rule.column))
-            found.append(
-                Violation(table.name, rule.column, rule.rule, rule.severity, count, rows, examples, rule.tolerance)
-            )
+    broken = [(rule, count) for rule, count in zip(rules, counts, strict=True) if count]
+    offending = _offending_rows(flagged, [rule.condition for rule, _ in broken])
+    for rule, count in broken:
+        examples = _examples(offending, rule.condition, table.column(rule.column))
+        found.append(
+            Violation(table.name, rule.column, rule.rule, rule.severity, count, rows, examples, rule.tolerance)
+        )
+    release(offending)
     # undeclared columns are dropped by the repair, so rows are told apart on the declared ones
     return found + _key_rules(frame.select(table.column_names), table, rows, rows_per_pass)
 

@@ -63,6 +63,7 @@ def repair_table(
     references: Mapping[str, Any] | None = None,
     as_of: dt.date | None = None,
     rows_per_pass: int | None = None,
+    rows: int | None = None,
 ) -> tuple[Any, list[Repair]]:
     """Repair the soft violations of a table that passed :func:`raise_for_violations`.
 
@@ -74,10 +75,11 @@ def repair_table(
     column, or pointing at an unknown key, is dropped. Returns the repaired native
     frame and one :class:`Repair` per undeclared column and per rule that changed
     rows (the rows breaking that rule; a row breaking two rules counts under both).
+    ``rows``: the frame's rows when the caller has counted them (on Spark a count is a job).
     """
     frame = nw.from_native(native_frame)
     columns = table.column_names
-    before = row_count(frame)
+    before = row_count(frame) if rows is None else rows
     repairs = [
         Repair(table.name, name, "undeclared column", "dropped column", before)
         for name in undeclared_columns(frame, table)

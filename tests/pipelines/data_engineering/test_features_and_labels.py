@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from customer_classification.pipelines.data_engineering.features import MonthlyTables, snapshot_features
 from customer_classification.pipelines.data_engineering.params import DataEngineeringParams
 from customer_classification.taxonomy import PRODUCT_CATEGORIES
 from tests.pipelines.data_engineering.conftest import run_data_engineering
@@ -192,6 +194,17 @@ def test_pandas_and_polars_give_the_same_features_and_labels(engineered, small_b
                     left.astype(object).where(left.notna(), None).tolist()
                     == right.astype(object).where(right.notna(), None).tolist()
                 ), column
+
+
+def test_every_snapshot_in_one_plan_gives_the_values_of_one_snapshot_at_a_time(engineered, de_params):
+    # Spark computes all snapshots in one plan; Polars (which wrote ``engineered``) one at a time
+    monthly = MonthlyTables(
+        *(nw.from_native(engineered[f"customer_month_{name}"]) for name in ("balances", "transactions", "credit",
+                                                                            "digital", "campaigns"))
+    )  # fmt: skip
+    customers = nw.from_native(engineered["int_customers"])
+    together = snapshot_features(customers, monthly, de_params.snapshots).to_native()
+    assert_frame_equal(together, engineered["customer_features"].sort("snapshot_date", "customer_id"))
 
 
 def test_bad_snapshot_parameters_fail_with_the_reason(de_params):

@@ -1,13 +1,21 @@
-"""Point-in-time customer features at one snapshot, from the customer-month aggregates.
+"""Point-in-time customer features at snapshots, from the customer-month aggregates.
 
 A snapshot ``T`` is the first day of a month. Its features use only months that
 ended before ``T`` (``months_before`` = T's month index - the row's month index
 >= 1), so nothing on or after ``T`` can leak in.
+
+Several snapshots are computed in one plan: every table is repeated once per snapshot,
+each copy carrying its snapshot's month index (``snapshot_ym``), and every group-by
+and join is per customer and snapshot (:data:`KEY`). On Spark that is one job per
+table for all snapshots instead of one per snapshot; Polars computes one snapshot at
+a time (a list of one), which keeps its memory to one snapshot's features. A
+snapshot's values are the same either way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import narwhals as nw
@@ -25,6 +33,10 @@ CATEGORICAL_FEATURES = ("occupation", "education", "marital_status")
 BALANCE_SERIES = ("aum", *[f"balance_{c}" for c in ASSET_CATEGORIES])
 _SECONDS_PER_DAY = 86_400.0
 HOLDING_MONTHS_CAP = 12
+# the keys of every per-customer frame below: the customer and the snapshot's month index
+KEY = ["customer_id", "snapshot_ym"]
+# a snapshot's instant in seconds since 1970, carried by the repeated tables for the recencies
+_SNAPSHOT_SECONDS = "_snapshot_seconds"
 
 
 @dataclass(frozen=True)
@@ -42,16 +54,31 @@ def month_index(day: dt.date) -> int:
     return day.year * 12 + day.month - 1
 
 
-def _window(frame: nw.DataFrame, t_ym: int, months: int) -> nw.DataFrame:
+def per_snapshot(frame: nw.DataFrame, snapshots: Sequence[dt.date], *, with_date: bool = False) -> nw.DataFrame:
+    """The rows of ``frame`` once per snapshot, each copy with its snapshot's month index
+    (``snapshot_ym``), its instant in seconds and, ``with_date``, its date (``snapshot_date``)."""
+    copies = []
+    for snapshot in snapshots:
+        at = dt.datetime.combine(snapshot, dt.time())
+        columns = {
+            "snapshot_ym": nw.lit(month_index(snapshot), nw.Int64),
+            _SNAPSHOT_SECONDS: nw.lit((at - dt.datetime(1970, 1, 1)).total_seconds(), nw.Float64),
+        }
+        if with_date:
+            columns["snapshot_date"] = nw.lit(at)
+        copies.append(frame.with_columns(**columns))
+    return copies[0] if len(copies) == 1 else nw.concat(copies, how="vertical")
+
+
+def _window(frame: nw.DataFrame, months: int) -> nw.DataFrame:
     """Rows of the ``months`` calendar months just before the snapshot."""
-    before = t_ym - nw.col("ym")
+    before = nw.col("snapshot_ym") - nw.col("ym")
     return frame.filter((before >= 1) & (before <= months))
 
 
-def _days_before(snapshot: dt.datetime, epoch_column: str) -> nw.Expr:
+def _days_before(epoch_column: str) -> nw.Expr:
     """Days from an epoch-seconds column to the snapshot."""
-    snapshot_seconds = (snapshot - dt.datetime(1970, 1, 1)).total_seconds()
-    return (snapshot_seconds - nw.col(epoch_column)) / _SECONDS_PER_DAY
+    return (nw.col(_SNAPSHOT_SECONDS) - nw.col(epoch_column)) / _SECONDS_PER_DAY
 
 
 def _ratio(numerator: nw.Expr, denominator: nw.Expr) -> nw.Expr:
@@ -63,14 +90,16 @@ def known_customers(customers: nw.DataFrame, snapshot: dt.datetime) -> nw.DataFr
     return customers.filter(nw.col("open_date") < snapshot)
 
 
-def identity_features(customers: nw.DataFrame, snapshot: dt.datetime) -> nw.DataFrame:
-    """Customers known before the snapshot, with age, tenure and declared attributes."""
-    known = known_customers(customers, snapshot)
+def identity_features(customers: nw.DataFrame) -> nw.DataFrame:
+    """Customers known before their snapshot (``customers`` repeated by :func:`per_snapshot`,
+    with the date), with age, tenure and declared attributes."""
+    known = customers.filter(nw.col("open_date") < nw.col("snapshot_date"))
     known = with_epoch_seconds(with_epoch_seconds(known, "birth_date", "_born"), "open_date", "_opened")
     return known.select(
-        "customer_id",
-        (_days_before(snapshot, "_born") / 365.25).alias("age_years"),
-        (_days_before(snapshot, "_opened") / 30.4375).alias("tenure_months"),
+        *KEY,
+        "snapshot_date",
+        (_days_before("_born") / 365.25).alias("age_years"),
+        (_days_before("_opened") / 30.4375).alias("tenure_months"),
         nw.col("city_tier").cast(nw.Float64),
         nw.col("annual_income").cast(nw.Float64),
         nw.col("annual_income").is_null().cast(nw.Float64).alias("income_missing"),
@@ -85,7 +114,7 @@ def _money(column: str) -> nw.Expr:
     return nw.col(column).cast(nw.Float64) / 100.0
 
 
-def _balance_windows(frame: nw.DataFrame, balances: nw.DataFrame, t_ym: int) -> nw.DataFrame:
+def _balance_windows(frame: nw.DataFrame, balances: nw.DataFrame) -> nw.DataFrame:
     """``frame`` with each balance series' 3/6/12-month mean and its 6/12-month standard deviation
     (as ``_<series>_std_<months>m``), from integer sums."""
     units = balances.with_columns(
@@ -98,8 +127,8 @@ def _balance_windows(frame: nw.DataFrame, balances: nw.DataFrame, t_ym: int) -> 
         if months > 3:
             aggs += [nw.col(f"_{s}_units").sum().alias(f"_{s}_usum_{months}m") for s in BALANCE_SERIES]
             aggs += [nw.col(f"_{s}_squares").sum().alias(f"_{s}_sq_{months}m") for s in BALANCE_SERIES]
-        window = _window(units, t_ym, months).group_by("customer_id").agg(*aggs)
-        frame = frame.join(window, on="customer_id", how="left")
+        window = _window(units, months).group_by(KEY).agg(*aggs)
+        frame = frame.join(window, on=KEY, how="left")
         n = nw.col(f"_n_{months}m").cast(nw.Float64)
         frame = frame.with_columns(
             *[(_money(f"_{s}_sum_{months}m") / n).alias(f"{s}_mean_{months}m") for s in BALANCE_SERIES]
@@ -132,27 +161,30 @@ def _trend_and_volatility() -> list[nw.Expr]:
     return derived
 
 
-def _with_first_holdings(frame: nw.DataFrame, balances: nw.DataFrame, t_ym: int) -> nw.DataFrame:
+def _with_first_holdings(frame: nw.DataFrame, balances: nw.DataFrame) -> nw.DataFrame:
     """``frame`` with each customer's first month holding anything (``_first_ym``) and each category
     (``_first_<category>``) before ``T``, and the first month of the history (``_history_start``)."""
-    held_months = balances.filter(nw.col("ym") < t_ym).with_columns(
+    held_months = balances.filter(nw.col("ym") < nw.col("snapshot_ym")).with_columns(
         *[nw.when(nw.col(f"held_{c}") > 0).then(nw.col("ym")).alias(f"_held_ym_{c}") for c in PRODUCT_CATEGORIES]
     )
-    first_held = held_months.group_by("customer_id").agg(
+    first_held = held_months.group_by(KEY).agg(
         nw.col("ym").min().alias("_first_ym"),
         *[nw.col(f"_held_ym_{c}").min().alias(f"_first_{c}") for c in PRODUCT_CATEGORIES],
     )
-    history_start = held_months.select(nw.col("ym").min().alias("_history_start"))
-    return frame.join(first_held, on="customer_id", how="left").join(history_start, how="cross")
+    history_start = held_months.group_by("snapshot_ym").agg(nw.col("ym").min().alias("_history_start"))
+    return frame.join(first_held, on=KEY, how="left").join(history_start, on="snapshot_ym", how="left")
 
 
-def _holding_history(t_ym: int) -> list[nw.Expr]:
+def _holding_history() -> list[nw.Expr]:
     """Months since the first holding (capped) and categories newly held in the last 12 months."""
     # a category held since the first month of the warehouse's history may be older than
     # the history: it is not counted as new
     new_categories = nw.sum_horizontal(
         *[
-            nw.when((t_ym - nw.col(f"_first_{c}") <= 12) & (nw.col(f"_first_{c}") > nw.col("_history_start")))
+            nw.when(
+                (nw.col("snapshot_ym") - nw.col(f"_first_{c}") <= 12)
+                & (nw.col(f"_first_{c}") > nw.col("_history_start"))
+            )
             .then(1)
             .otherwise(0)
             for c in PRODUCT_CATEGORIES
@@ -161,38 +193,38 @@ def _holding_history(t_ym: int) -> list[nw.Expr]:
     return [
         # capped at 12: further back the warehouse's history may not reach, and an uncapped count
         # would grow with the calendar (and drift every month) for every long-standing customer
-        nw.min_horizontal(t_ym - nw.col("_first_ym"), nw.lit(HOLDING_MONTHS_CAP))
+        nw.min_horizontal(nw.col("snapshot_ym") - nw.col("_first_ym"), nw.lit(HOLDING_MONTHS_CAP))
         .cast(nw.Float64)
         .alias("months_since_first_holding"),
         new_categories.cast(nw.Float64).alias("n_new_categories_12m"),
     ]
 
 
-def asset_features(balances: nw.DataFrame, t_ym: int) -> nw.DataFrame:
+def asset_features(balances: nw.DataFrame) -> nw.DataFrame:
     """AUM and asset balances: latest, 3/6/12-month mean, trend, volatility; holdings.
 
     Means and standard deviations come from integer sums (cents; whole units and
     their squares for the spread), so they do not depend on row order.
     """
-    latest = _window(balances, t_ym, 1).select(
-        "customer_id",
+    latest = _window(balances, 1).select(
+        *KEY,
         *[_money(f"{s}_cents").alias(f"{s}_latest") for s in BALANCE_SERIES],
         *[_money(f"balance_{c}_cents").alias(f"balance_{c}_latest") for c in LIABILITY_CATEGORIES],
         *[nw.col(f"held_{c}").alias(f"holds_{c}") for c in PRODUCT_CATEGORIES],
         nw.col("n_categories_held"),
     )
-    frame = _with_first_holdings(_balance_windows(latest, balances, t_ym), balances, t_ym)
-    frame = frame.with_columns(*_trend_and_volatility(), *_holding_history(t_ym))
+    frame = _with_first_holdings(_balance_windows(latest, balances), balances)
+    frame = frame.with_columns(*_trend_and_volatility(), *_holding_history())
     return frame.select([c for c in frame.columns if not c.startswith("_")])
 
 
-def transaction_features(transactions: nw.DataFrame, t_ym: int, snapshot: dt.datetime) -> nw.DataFrame:
+def transaction_features(transactions: nw.DataFrame) -> nw.DataFrame:
     """Frequency, monetary value, flows, recency, channel and merchant-category mix."""
     frames = []
     for months in (3, 6, 12):
         frames.append(
-            _window(transactions, t_ym, months)
-            .group_by("customer_id")
+            _window(transactions, months)
+            .group_by(KEY)
             .agg(
                 nw.col("n_tx").sum().alias(f"tx_count_{months}m"),
                 nw.col("debit_amount_cents").sum().alias(f"_debit_{months}m"),
@@ -205,14 +237,15 @@ def transaction_features(transactions: nw.DataFrame, t_ym: int, snapshot: dt.dat
                         *[nw.col(f"n_channel_{c}").sum().alias(f"_n_channel_{c}") for c in TRANSACTION_CHANNELS],
                         *[nw.col(f"n_merchant_{m}").sum().alias(f"_n_merchant_{m}") for m in DEBIT_CATEGORIES],
                         nw.col("last_tx_epoch").max().alias("_last_tx"),
+                        nw.col(_SNAPSHOT_SECONDS).max(),  # one value per snapshot
                     ]
                     if months == 12
                     else []
                 ),
             )
         )
-    frame = frames[0].join(frames[1], on="customer_id", how="full").pipe(_coalesce_key)
-    frame = frame.join(frames[2], on="customer_id", how="full").pipe(_coalesce_key)
+    frame = frames[0].join(frames[1], on=KEY, how="full").pipe(_coalesce_key)
+    frame = frame.join(frames[2], on=KEY, how="full").pipe(_coalesce_key)
     frame = frame.with_columns(
         *[_money(f"_debit_{m}m").alias(f"debit_amount_{m}m") for m in (3, 6, 12)],
         *[_money(f"_credit_{m}m").alias(f"credit_amount_{m}m") for m in (3, 6, 12)],
@@ -224,7 +257,7 @@ def transaction_features(transactions: nw.DataFrame, t_ym: int, snapshot: dt.dat
         ],
         _ratio(_money("_debit_12m"), nw.col("_n_debit")).alias("avg_debit_amount_12m"),
         (_money("_income_3m").fill_null(0.0) / 3.0).alias("monthly_income_inflow_3m"),
-        _days_before(snapshot, "_last_tx").alias("days_since_last_transaction"),
+        _days_before("_last_tx").alias("days_since_last_transaction"),
         *[
             _ratio(nw.col(f"_n_channel_{c}"), nw.col("tx_count_12m")).alias(f"channel_share_{c}_12m")
             for c in TRANSACTION_CHANNELS
@@ -238,13 +271,11 @@ def transaction_features(transactions: nw.DataFrame, t_ym: int, snapshot: dt.dat
 
 
 def _coalesce_key(frame: nw.DataFrame) -> nw.DataFrame:
-    """A full join keeps each side's key; merge them into one ``customer_id``."""
-    return frame.with_columns(nw.coalesce("customer_id", "customer_id_right").alias("customer_id")).drop(
-        "customer_id_right"
-    )
+    """A full join keeps each side's key; merge them into one."""
+    return frame.with_columns(nw.coalesce(k, f"{k}_right").alias(k) for k in KEY).drop(f"{k}_right" for k in KEY)
 
 
-def credit_features(credit: nw.DataFrame, t_ym: int) -> nw.DataFrame:
+def credit_features(credit: nw.DataFrame) -> nw.DataFrame:
     """Limit, drawn amount and utilization (drawn / limit; missing for a zero limit), and the
     drawdown and repayment rates (a month's drawdowns, or repayments, over the limit).
 
@@ -252,8 +283,8 @@ def credit_features(credit: nw.DataFrame, t_ym: int) -> nw.DataFrame:
     months, so they come from integer sums.
     """
     drawn, limit = nw.col("drawn_amount_cents"), nw.col("credit_limit_cents")
-    latest = _window(credit, t_ym, 1).select(
-        "customer_id",
+    latest = _window(credit, 1).select(
+        *KEY,
         nw.lit(1.0).alias("has_credit_line"),
         _money("credit_limit_cents").alias("credit_limit_latest"),
         _money("drawn_amount_cents").alias("drawn_amount_latest"),
@@ -262,8 +293,8 @@ def credit_features(credit: nw.DataFrame, t_ym: int) -> nw.DataFrame:
     )
     for months in (3, 6):
         sums = (
-            _window(credit, t_ym, months)
-            .group_by("customer_id")
+            _window(credit, months)
+            .group_by(KEY)
             .agg(
                 drawn.sum().alias("_drawn"),
                 limit.sum().alias("_limit"),
@@ -273,20 +304,20 @@ def credit_features(credit: nw.DataFrame, t_ym: int) -> nw.DataFrame:
         )
         pooled_limit = nw.col("_limit").cast(nw.Float64)
         pooled = sums.select(
-            "customer_id",
+            *KEY,
             _ratio(nw.col("_drawn").cast(nw.Float64), pooled_limit).alias(f"utilization_mean_{months}m"),
             _ratio(nw.col("_drawdowns").cast(nw.Float64), pooled_limit).alias(f"drawdown_rate_{months}m"),
             _ratio(nw.col("_repayments").cast(nw.Float64), pooled_limit).alias(f"repayment_rate_{months}m"),
         )
-        latest = latest.join(pooled, on="customer_id", how="left")
+        latest = latest.join(pooled, on=KEY, how="left")
     return latest
 
 
-def digital_features(digital: nw.DataFrame, t_ym: int, snapshot: dt.datetime) -> nw.DataFrame:
+def digital_features(digital: nw.DataFrame) -> nw.DataFrame:
     """Logins over 1/3/6 months, product views per category, searches, login recency."""
     frame = (
-        _window(digital, t_ym, 6)
-        .group_by("customer_id")
+        _window(digital, 6)
+        .group_by(KEY)
         .agg(
             nw.col("n_login").sum().alias("logins_6m"),
             nw.col("n_search").sum().alias("searches_6m"),
@@ -294,25 +325,25 @@ def digital_features(digital: nw.DataFrame, t_ym: int, snapshot: dt.datetime) ->
         )
     )
     for months in (1, 3):
-        counts = (
-            _window(digital, t_ym, months)
-            .group_by("customer_id")
-            .agg(nw.col("n_login").sum().alias(f"logins_{months}m"))
-        )
-        frame = frame.join(counts, on="customer_id", how="left")
-    last = digital.filter(nw.col("ym") < t_ym).group_by("customer_id").agg(nw.col("last_login_epoch").max())
-    frame = frame.join(last, on="customer_id", how="full").pipe(_coalesce_key)
-    return frame.with_columns(_days_before(snapshot, "last_login_epoch").alias("days_since_last_login")).drop(
-        "last_login_epoch"
+        counts = _window(digital, months).group_by(KEY).agg(nw.col("n_login").sum().alias(f"logins_{months}m"))
+        frame = frame.join(counts, on=KEY, how="left")
+    last = (
+        digital.filter(nw.col("ym") < nw.col("snapshot_ym"))
+        .group_by(KEY)
+        .agg(nw.col("last_login_epoch").max(), nw.col(_SNAPSHOT_SECONDS).max())
+    )
+    frame = frame.join(last, on=KEY, how="full").pipe(_coalesce_key)
+    return frame.with_columns(_days_before("last_login_epoch").alias("days_since_last_login")).drop(
+        "last_login_epoch", _SNAPSHOT_SECONDS
     )
 
 
-def campaign_features(campaigns: nw.DataFrame, t_ym: int) -> nw.DataFrame:
+def campaign_features(campaigns: nw.DataFrame) -> nw.DataFrame:
     """Offers and responses over 12 months, in all and per offered product category,
     response rate, months since the last response."""
     recent = (
-        _window(campaigns, t_ym, 12)
-        .group_by("customer_id")
+        _window(campaigns, 12)
+        .group_by(KEY)
         .agg(
             nw.col("n_offer").sum().alias("offers_12m"),
             nw.col("n_response").sum().alias("responses_12m"),
@@ -321,14 +352,15 @@ def campaign_features(campaigns: nw.DataFrame, t_ym: int) -> nw.DataFrame:
         )
     )
     last = (
-        campaigns.filter((nw.col("ym") < t_ym) & (nw.col("n_response") > 0))
-        .group_by("customer_id")
+        campaigns.filter((nw.col("ym") < nw.col("snapshot_ym")) & (nw.col("n_response") > 0))
+        .group_by(KEY)
         .agg(nw.col("ym").max().alias("_last_response_ym"))
         .select(
-            "customer_id", (t_ym - nw.col("_last_response_ym")).cast(nw.Float64).alias("months_since_last_response")
+            *KEY,
+            (nw.col("snapshot_ym") - nw.col("_last_response_ym")).cast(nw.Float64).alias("months_since_last_response"),
         )
     )
-    frame = recent.join(last, on="customer_id", how="full").pipe(_coalesce_key)
+    frame = recent.join(last, on=KEY, how="full").pipe(_coalesce_key)
     return frame.with_columns(_ratio(nw.col("responses_12m"), nw.col("offers_12m")).alias("response_rate_12m"))
 
 
@@ -341,28 +373,24 @@ MISSING_WHEN_ABSENT = (
 )  # fmt: skip
 
 
-def snapshot_features(customers: nw.DataFrame, monthly: MonthlyTables, snapshot: dt.date) -> nw.DataFrame:
-    """One row per customer known before ``snapshot``; every feature a float but the categoricals."""
-    at = dt.datetime.combine(snapshot, dt.time())
-    t_ym = month_index(snapshot)
-    frame = identity_features(customers, at)
-    for part in (
-        asset_features(monthly.balances, t_ym),
-        transaction_features(monthly.transactions, t_ym, at),
-        credit_features(monthly.credit, t_ym),
-        digital_features(monthly.digital, t_ym, at),
-        campaign_features(monthly.campaigns, t_ym),
+def snapshot_features(customers: nw.DataFrame, monthly: MonthlyTables, snapshots: Sequence[dt.date]) -> nw.DataFrame:
+    """One row per snapshot and customer known before it, sorted by snapshot and customer;
+    every feature a float but the categoricals."""
+    frame = identity_features(per_snapshot(customers, snapshots, with_date=True))
+    for features, table in (
+        (asset_features, monthly.balances),
+        (transaction_features, monthly.transactions),
+        (credit_features, monthly.credit),
+        (digital_features, monthly.digital),
+        (campaign_features, monthly.campaigns),
     ):
-        frame = frame.join(part, on="customer_id", how="left")
-    numeric = [c for c in frame.columns if c not in ("customer_id", *CATEGORICAL_FEATURES)]
+        frame = frame.join(features(per_snapshot(table, snapshots)), on=KEY, how="left")
+    described = [c for c in frame.columns if c not in (*KEY, "snapshot_date")]
+    numeric = [c for c in described if c not in CATEGORICAL_FEATURES]
     frame = frame.with_columns(
         *[
             nw.col(c).cast(nw.Float64) if c in MISSING_WHEN_ABSENT else nw.col(c).cast(nw.Float64).fill_null(0.0)
             for c in numeric
         ]
     )
-    return (
-        frame.with_columns(nw.lit(at).alias("snapshot_date"))
-        .select("customer_id", "snapshot_date", *[c for c in frame.columns if c != "customer_id"])
-        .sort("customer_id")
-    )
+    return frame.sort("snapshot_ym", "customer_id").select("customer_id", "snapshot_date", *described)

@@ -23,6 +23,7 @@ from customer_classification.pipelines.data_engineering.labels import snapshot_l
 from customer_classification.pipelines.data_engineering.params import DataEngineeringParams
 from customer_classification.pipelines.data_engineering.privacy import protect
 from customer_classification.pipelines.data_engineering.quality import REPAIR_ORDER, check_and_repair, quality_table
+from customer_classification.spark_cache import is_spark
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +201,9 @@ def build_customer_features(
 
     Yields one chunk per snapshot, so that on a lazy engine only one snapshot's
     features are in memory at a time (the dataset writes each chunk as a part).
+    Spark computes every snapshot in one plan, one chunk: it spills what does not fit
+    in memory by itself, and each plan costs it a job per join and group-by, so five
+    plans cost five times the jobs.
     """
     tables = _monthly_tables(
         customer_month_balances,
@@ -210,11 +214,12 @@ def build_customer_features(
     )
     customers = _alike(nw.from_native(int_customers), tables.balances)
     snapshots = data_engineering.snapshots
-    for index, snapshot in enumerate(snapshots):
-        features = snapshot_features(customers, tables, snapshot)
+    chunks = [snapshots] if is_spark(tables.balances) else [[snapshot] for snapshot in snapshots]
+    for index, chunk in enumerate(chunks):
+        features = snapshot_features(customers, tables, chunk)
         if index == 0:
             logger.info("Building %s features for %s snapshots", len(features.collect_schema()) - 2, len(snapshots))
-        yield TableChunk(features.to_native(), index, len(snapshots))
+        yield TableChunk(features.to_native(), index, len(chunks))
 
 
 def build_model_labels(

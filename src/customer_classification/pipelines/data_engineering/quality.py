@@ -18,6 +18,7 @@ from customer_classification.contracts import (
 )
 from customer_classification.contracts.engine import collect_frame, row_count
 from customer_classification.contracts.repair import Repair, repair_table
+from customer_classification.spark_cache import cached
 
 # reference tables first, so that foreign keys are checked against repaired keys
 REPAIR_ORDER = RAW_TABLES_REFERENCES_FIRST
@@ -26,9 +27,9 @@ REPAIR_ORDER = RAW_TABLES_REFERENCES_FIRST
 EMPTY_TABLE_RULE = "has rows (or is listed in data_engineering.allow_empty_tables)"
 
 
-def _empty_table(name: str, native: Any, allow_empty: Collection[str]) -> list[Violation]:
+def _empty_table(name: str, rows: int, allow_empty: Collection[str]) -> list[Violation]:
     """A hard violation when the table has no rows and is not allowed to be empty."""
-    if name in allow_empty or row_count(nw.from_native(native)):
+    if name in allow_empty or rows:
         return []
     return [Violation(name, "(whole table)", EMPTY_TABLE_RULE, "hard", 0, 0)]
 
@@ -47,19 +48,27 @@ def check_and_repair(
     ``rows_per_pass`` bounds the rows one pass of a key check groups at once. A
     table without rows stops the run unless ``allow_empty`` names it.
     """
+    # each raw table counted once, for the checks, the repair and the report
+    rows_in = {name: row_count(nw.from_native(tables[name])) for name in REPAIR_ORDER}
     violations = {
-        name: _empty_table(name, tables[name], allow_empty)
-        + validate_table(tables[name], RAW_TABLES[name], tables, as_of=as_of, rows_per_pass=rows_per_pass)
+        name: _empty_table(name, rows_in[name], allow_empty)
+        + validate_table(
+            tables[name], RAW_TABLES[name], tables, as_of=as_of, rows_per_pass=rows_per_pass, rows=rows_in[name]
+        )
         for name in REPAIR_ORDER
     }
     raise_for_violations([v for found in violations.values() for v in found])
     repaired: dict[str, Any] = {}
     repairs: dict[str, list[Repair]] = {}
     for name in REPAIR_ORDER:
-        repaired[name], repairs[name] = repair_table(
-            tables[name], RAW_TABLES[name], {**tables, **repaired}, as_of=as_of, rows_per_pass=rows_per_pass
-        )
-    return repaired, quality_report(tables, repaired, violations, repairs, as_of)
+        table, repairs[name] = repair_table(
+            tables[name], RAW_TABLES[name], {**tables, **repaired}, as_of=as_of, rows_per_pass=rows_per_pass,
+            rows=rows_in[name],
+        )  # fmt: skip
+        # on Spark, computed once (by the report's count) for the foreign keys of the tables
+        # after it, the report and the nodes downstream
+        repaired[name] = cached(table)
+    return repaired, quality_report(rows_in, repaired, violations, repairs, as_of)
 
 
 def _rows_and_date_range(native: Any, table: str) -> tuple[int, list[str | None]]:
@@ -76,20 +85,20 @@ def _rows_and_date_range(native: Any, table: str) -> tuple[int, list[str | None]
 
 
 def quality_report(
-    raw: Mapping[str, Any],
+    rows_in: Mapping[str, int],
     repaired: Mapping[str, Any],
     violations: Mapping[str, list[Violation]],
     repairs: Mapping[str, list[Repair]],
     as_of: dt.date,
 ) -> dict[str, Any]:
-    """Rows in and out per table, every rule broken and what was done, source matching."""
+    """Rows in (``rows_in``: the raw tables' rows) and out per table, every rule broken and what
+    was done, source matching."""
     tables = {}
     matching = {}
     for name in REPAIR_ORDER:
-        rows_in = row_count(nw.from_native(raw[name]))
         rows_out, date_range = _rows_and_date_range(repaired[name], name)
         tables[name] = {
-            "rows_in": rows_in,
+            "rows_in": rows_in[name],
             "rows_out": rows_out,
             "date_range": date_range,
             "violations": [v.as_record() for v in violations[name]],
@@ -101,9 +110,9 @@ def quality_report(
                 v.count for v in violations[name] if v.column == fk.column and v.rule.startswith("foreign key")
             )
             matching[f"{name}.{fk.column} -> {fk.table}.{fk.ref_column}"] = {
-                "rows": rows_in,
+                "rows": rows_in[name],
                 "unmatched_rows": orphans,
-                "matched_share": 1.0 - orphans / rows_in if rows_in else 1.0,
+                "matched_share": 1.0 - orphans / rows_in[name] if rows_in[name] else 1.0,
             }
     return {
         "as_of": as_of.isoformat(),

@@ -1,0 +1,44 @@
+"""Spark's cache for the frames a run reads more than once.
+
+A Spark frame is a plan: every action recomputes it from the files it reads. The
+validated tables are read by the quality report and by an aggregate, and the repaired
+reference tables by every foreign-key check of the tables after them; each of those
+plans reaches back to the raw files through key checks and joins. Persisted (memory,
+spilling to disk, which is Spark's default for frames), a table is computed once and
+read back from the cache. Frames of the other engines pass through unchanged: pandas
+and eager Polars frames are computed already, and a lazy Polars plan is meant to be
+recomputed by its streaming engine rather than held.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import narwhals as nw
+
+
+def _spark(native: Any) -> bool:
+    return type(native).__module__.startswith("pyspark.") and hasattr(native, "persist")
+
+
+def _native(frame: Any) -> Any:
+    return frame.to_native() if isinstance(frame, nw.DataFrame | nw.LazyFrame) else frame
+
+
+def is_spark(frame: Any) -> bool:
+    """Whether a frame (native or narwhals) is a PySpark one."""
+    return _spark(_native(frame))
+
+
+def cached(frame: Any) -> Any:
+    """The frame (native or narwhals, returned as given) persisted on Spark; unchanged on other engines."""
+    if not is_spark(frame):
+        return frame
+    persisted = _native(frame).persist()
+    return persisted if frame is _native(frame) else nw.from_native(persisted)
+
+
+def release(frame: Any) -> None:
+    """Drop a persisted Spark frame's cache (nothing on other engines, or for a frame not persisted)."""
+    if is_spark(frame):
+        _native(frame).unpersist()
