@@ -47,6 +47,7 @@ SUMMARIES = (
 DOCUMENTS = ("08_reporting/rm_classification_summary.json", "08_reporting/portrait_push/platform_matching.json")
 # the score's nodes that still read customer rows on the driver (docs/scaling.md says why)
 ON_THE_DRIVER = {"portrait_push.push_credit_products", "portrait_push.verify_second_source"}
+FEW = 5  # rows naming customers that may reach the driver: the tiers' boundaries, an error's examples
 
 
 def _table(root: Path, name: str, keys: list[str]) -> pd.DataFrame:
@@ -56,8 +57,9 @@ def _table(root: Path, name: str, keys: list[str]) -> pd.DataFrame:
 
 
 class DriverGathers:
-    """Which node brought customer rows to the driver: a Spark frame turned into pandas or Arrow
-    with rows in it, or more than a handful of collected rows that name customers."""
+    """Which node brought customer rows to the driver: more than a few rows with a ``customer_id``
+    fetched from Spark, as Arrow batches (``toPandas``, ``toArrow``, narwhals) or as rows. The RMs'
+    table, the snapshots and the aggregates name no customer."""
 
     def __init__(self, patch: pytest.MonkeyPatch):
         from pyspark.sql.classic.dataframe import DataFrame  # noqa: PLC0415 - Spark is optional
@@ -77,12 +79,13 @@ class DriverGathers:
 
     @staticmethod
     def _arrow_rows(batches: list) -> int:
-        return sum(batch.num_rows for batch in batches)
+        rows = sum(batch.num_rows for batch in batches)
+        return rows if rows > FEW and "customer_id" in batches[0].schema.names else 0
 
     @staticmethod
     def _customers(rows: list) -> int:
         # a few rows are the tiers' boundaries or an error's examples; aggregates name no customer
-        return len(rows) if len(rows) > 5 and "customer_id" in (rows[0].asDict() if rows else {}) else 0
+        return len(rows) if len(rows) > FEW and "customer_id" in rows[0].asDict() else 0
 
     def _watching(self, method, rows_of):
         def watched(frame, *args, **kwargs):
