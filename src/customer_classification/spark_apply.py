@@ -83,11 +83,19 @@ def output_schema(function: Callable[[pd.DataFrame], pd.DataFrame], frame: Any):
     empty = frame.limit(0).toPandas()  # no row: the columns and their pandas types
     try:
         return spark_schema(function(empty))
-    except (ValueError, IndexError, KeyError):
+    except (ValueError, IndexError, KeyError) as refused:
         probed = frame.limit(1).mapInPandas(_probe_schema(function), "schema string").collect()
-        if not probed:  # no row anywhere: nothing to apply the function to
-            raise
+        if not probed:
+            raise ValueError(
+                f"{_name(function)}: the Spark table has no rows, and the function gives no output "
+                f"on none ({refused}); check the snapshot and the population it selects"
+            ) from refused
         return StructType.fromJson(json.loads(probed[0]["schema"]))
+
+
+def _name(function: Callable[..., Any]) -> str:
+    inner = function.args[0] if isinstance(function, functools.partial) and function.args else function
+    return getattr(inner, "__qualname__", repr(inner))
 
 
 def map_partitions(function: Callable[..., pd.DataFrame], frame: Frame, *args: Any, **kwargs: Any) -> Frame:
