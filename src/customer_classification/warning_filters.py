@@ -61,7 +61,7 @@ UNACTIONABLE = (
     Unactionable(
         r"PySpark does not yet fully support pandas >= 3\.0\.0",
         FutureWarning,
-        r"pyspark\.sql\.pandas",
+        r"pyspark\.",
         "The project runs on pandas 3; what the score computes on Spark is checked value for value "
         "against the local run (tests/test_spark_score.py).",
     ),
