@@ -104,6 +104,11 @@ def spark_scored(default_run_project, tmp_path, short_lived_jvm) -> tuple[Path, 
     from pyspark.sql import SparkSession  # noqa: PLC0415 - Spark is optional
 
     root = copy_run(default_run_project, tmp_path)
+    settings = root / "conf" / "spark" / "spark.yml"
+    # a few hundred customers: two shuffle partitions, each step's rows still split between them
+    settings.write_text(
+        settings.read_text().replace("spark.sql.shuffle.partitions: 8", "spark.sql.shuffle.partitions: 2")
+    )
     try:
         with inside(root) as patch:
             gathers = DriverGathers(patch)
