@@ -85,6 +85,8 @@ class StudyOutcome:
     stopped_by_time_cap: bool = False
     classes: list[Any] | None = None
     encoder: Any = None  # the FeatureEncoder the trials' features came from
+    # split -> (rows the trials saw, rows of the split), when study.max_tuning_rows sampled them
+    tuning_sample: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def champion(self) -> Candidate:
