@@ -14,7 +14,10 @@ and the demo bank's M1 and M2 tables (``--demo-customers``, generated once by ``
 in a scratch project), split by time with the customer holdout of the base parameters.
 
     pip install -e ".[bench]"
-    PYTHONPATH=$PWD/src:$PWD python benchmarks/model_selection.py --seeds 3
+    PYTHONPATH=$PWD/src:$PWD python benchmarks/model_selection.py --seeds 5 --demo-customers 3000
+    # more seeds of some public tables, in a file of their own
+    PYTHONPATH=$PWD/src:$PWD python benchmarks/model_selection.py --first-seed 5 --seeds 5 \
+        --tables breast_cancer,diabetes --demo-customers 0 --output model_selection_seeds_5_9.json
 
 Writes benchmarks/results/model_selection.json. FLAML's search stops on the clock, so its
 figures vary from run to run; the project's and LightGBM's are the same on a rerun.
@@ -216,13 +219,16 @@ def paired_difference(per_seed: list[dict[str, Any]], baseline: str) -> dict[str
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + seeds - 1")
+    parser.add_argument("--tables", default="breast_cancer,diabetes,gapminder", help="the public tables to run")
+    parser.add_argument("--output", default="model_selection.json", help="file name under benchmarks/results")
     parser.add_argument("--demo-customers", type=int, default=4000, help="0 leaves the demo bank out")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/model_selection_demo"))
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     from sklearn.datasets import load_breast_cancer, load_diabetes  # noqa: PLC0415
 
-    seeds = list(range(args.seeds))
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     started = time.perf_counter()
     flat = {
         "breast_cancer": ("binary", sklearn_table(load_breast_cancer, "benign"), "benign"),
@@ -231,6 +237,8 @@ def main() -> None:
     }
     results = {}
     for name, (task, frame, target) in flat.items():
+        if name not in args.tables.split(","):
+            continue
         results[name] = benchmark_table(
             name, task, lambda seed, f=frame, t=task, y=target: run_project(f, f, flat_params(t, y, seed)), seeds
         )
@@ -251,7 +259,7 @@ def main() -> None:
         "tables": results,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "model_selection.json").write_text(json.dumps(out, indent=1, default=str))
+    (RESULTS / args.output).write_text(json.dumps(out, indent=1, default=str))
     print(f"{'table':22} {'metric':9} {'project':>17} {'lightgbm defaults':>19} {'flaml':>17}")
     for name, result in results.items():
         cells = [f"{result['summary'][m]['mean']:.4f} ± {result['summary'][m]['std']:.4f}" for m in result["summary"]]
