@@ -117,19 +117,27 @@ def register_update(update: RegistryUpdate, prefix: str, run_id: str | None) -> 
             version = ensure_version(client, prefix + artefact, artefact, month, value, reasons.get(artefact))
             months[artefact] = (month, version.version)
     # the aliases last: until here they name the previous month's complete versions
-    for artefact, entry in update.state["champions"].items():
+    set_champion_aliases(client, prefix, update.state["champions"], {a: v for a, (_, v) in months.items()})
+    logger.info("MLflow: registered %d artefacts; champions set by alias @%s", len(months), CHAMPION)
+
+
+def set_champion_aliases(
+    client: MlflowClient, prefix: str, champions: dict[str, dict[str, Any]], latest: dict[str, str]
+) -> None:
+    """``@champion`` on the version of each champion's month; ``@challenger`` on the ``latest``
+    version of an artefact when it is not the champion, removed otherwise."""
+    for artefact, entry in champions.items():
         name = prefix + artefact
         champion = version_of_month(client, name, entry["version"])
         if champion is None:
             logger.warning("MLflow: %s has no version of %s to be champion; alias unchanged", name, entry["version"])
             continue
         client.set_registered_model_alias(name, CHAMPION, champion.version)
-        month, latest = months.get(artefact, (None, None))
-        if latest is not None and str(latest) != str(champion.version):
-            client.set_registered_model_alias(name, CHALLENGER, latest)
+        challenger = latest.get(artefact)
+        if challenger is not None and str(challenger) != str(champion.version):
+            client.set_registered_model_alias(name, CHALLENGER, challenger)
         elif CHALLENGER in client.get_registered_model(name).aliases:
             client.delete_registered_model_alias(name, CHALLENGER)
-    logger.info("MLflow: registered %d artefacts; champions set by alias @%s", len(months), CHAMPION)
 
 
 def load_by_alias(name: str, alias: str = CHAMPION) -> Any:

@@ -20,6 +20,8 @@ rerunning a month rewrites the same files. The document::
 
 ``champions_before`` of a month is what a rerun of that month compares with, so a rerun takes
 the same decision (idempotent). Only the latest month may be rerun; an older one raises.
+A rollback (``kedro champions rollback``) puts back the champions a recorded retrain left
+and notes it under ``"rollbacks"``; the next month's retrain competes with them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FORMAT = 1
+
+
+def reference_name(model: str) -> str:
+    """The registry name of a model's drift reference, which follows the model's version."""
+    return f"{model}_drift_reference"
 
 
 def empty_state() -> dict[str, Any]:
@@ -69,7 +76,7 @@ class ModelRegistry:
         if later:
             raise ValueError(
                 f"model registry: a retrain of {version} cannot follow the retrains of {later}; "
-                "to roll back, set the champions in model_registry.json by hand"
+                f"to go back to the champions of {version}, run `kedro champions rollback --to {version}`"
             )
         previous = self.retrain_of(version)
         return copy.deepcopy(previous["champions_before"] if previous else self.champions)
@@ -100,6 +107,32 @@ def record_retrain(
     )
     state["retrains"] = sorted(retrains, key=lambda r: r["version"])
     state["champions"] = champions_after
+    return state
+
+
+def rolled_back(
+    registry: ModelRegistry, to_version: str, artefacts: list[str] | None, at: str, reason: str
+) -> dict[str, Any]:
+    """The registry document with the champions that the retrain of ``to_version`` left, for
+    ``artefacts`` (every one when None); a model's drift reference follows it. The change is
+    recorded under ``"rollbacks"`` with its time and reason."""
+    recorded = registry.retrain_of(to_version)
+    if recorded is None:
+        months = [r["version"] for r in registry.state["retrains"]]
+        raise ValueError(f"model registry: no retrain of {to_version} is recorded (recorded: {months})")
+    target = recorded["champions_after"]
+    chosen = sorted(target) if not artefacts else sorted(set(artefacts))
+    unknown = [a for a in chosen if a not in target]
+    if unknown:
+        raise ValueError(
+            f"model registry: the retrain of {to_version} left no champion for {unknown} (it has {sorted(target)})"
+        )
+    chosen = sorted({*chosen, *(reference_name(a) for a in chosen if reference_name(a) in target)})
+    state = copy.deepcopy(registry.state)
+    changed = {a: state["champions"].get(a, {}).get("version") for a in chosen}
+    for artefact in chosen:
+        state["champions"][artefact] = copy.deepcopy(target[artefact])
+    state.setdefault("rollbacks", []).append({"to": to_version, "at": at, "reason": reason, "versions_before": changed})
     return state
 
 

@@ -8,8 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customer_classification.modelling.spec import ModelSpec, SplitSpec
-from customer_classification.modelling.table import assemble_model_table
+from customer_classification.modelling.evaluation import study_summary
+from customer_classification.modelling.families import FAMILY_REGISTRY, FitContext
+from customer_classification.modelling.fitted import fit_encoder, labelled_xy, refit_champion, rounds_on_every_row, tune
+from customer_classification.modelling.spec import ModelSpec, SplitSpec, StudySpec
+from customer_classification.modelling.table import assemble_model_table, stratified_sample
 from tests.modelling.test_holdout import SPEC, SPLIT, bank
 
 
@@ -58,3 +61,62 @@ def test_the_same_rows_are_kept_whatever_the_order_of_the_rows():
 
 def test_a_split_within_the_limit_is_untouched():
     assert sampled(10_000).equals(sampled(None))
+
+
+# The study's own sample (study.max_tuning_rows): the trials fit on a stratified sample, the
+# champion on every row, its LightGBM rounds chosen again by early stopping on every row.
+TUNING = StudySpec(families=["lightgbm"], n_trials=3, study_name="tuning", n_threads=1, max_boosting_rounds=200, seed=3)
+
+
+def informative_table() -> pd.DataFrame:
+    features, labels = bank()
+    rng = np.random.default_rng(11)
+    features["signal"] = rng.normal(size=len(features))
+    labelled = labels["target"].notna().to_numpy()
+    chance = 1 / (1 + np.exp(-2 * features.loc[labelled, "signal"].to_numpy()))
+    labels.loc[labelled, "target"] = (rng.random(labelled.sum()) < chance).astype(float)
+    return assemble_model_table(features, labels, SPEC, SPLIT)
+
+
+def test_a_stratified_sample_keeps_each_class_in_its_share_and_is_the_same_for_a_seed():
+    target = (np.random.default_rng(2).random(5000) < 0.1).astype(int)
+    kept = stratified_sample(target, "binary", 1000, seed=4)
+    assert len(kept) == pytest.approx(1000, abs=1) and np.all(np.diff(kept) > 0)
+    assert target[kept].mean() == pytest.approx(target.mean(), abs=0.002)
+    assert np.array_equal(kept, stratified_sample(target, "binary", 1000, seed=4))
+    assert np.array_equal(stratified_sample(target, "binary", 5000, seed=4), np.arange(5000))
+
+
+def test_the_trials_fit_on_the_tuning_sample_and_the_champion_on_every_row():
+    table = informative_table()
+    n_train, n_valid = (int((table["split"] == s).sum()) for s in ("train", "validation"))
+    assert n_train > 300 and n_valid > 300
+
+    outcome, encoder = tune(table, SPEC, TUNING.model_copy(update={"max_tuning_rows": 300}))
+    model = refit_champion(table, outcome, encoder, SPEC, TUNING)
+
+    assert outcome.tuning_sample["train"] == (pytest.approx(300, abs=1), n_train)
+    assert outcome.tuning_sample["validation"] == (pytest.approx(300, abs=1), n_valid)
+    summary = study_summary(outcome, TUNING.n_trials)["tuning_sample"]
+    assert summary["train"]["of"] == n_train
+    assert model.explainer.booster.num_trees() == model.config["n_rounds"]  # the refit on every row
+    untouched, _ = tune(table, SPEC, TUNING)
+    assert untouched.tuning_sample == {}
+
+
+def test_rounds_chosen_on_a_sample_are_chosen_again_by_early_stopping_on_every_row():
+    table = informative_table()
+    encoder = fit_encoder(table, SPEC)
+    train, valid = (labelled_xy(table, encoder, SPEC, (split,)) for split in ("train", "validation"))
+    ctx = FitContext(
+        "binary", 2, seed=3, n_threads=1, early_stopping_rounds=10, max_boosting_rounds=200, report_every=25
+    )
+    config = {"early_stopping": True, "n_rounds": 7, "num_leaves": 7, "learning_rate": 0.05}
+    direct = FAMILY_REGISTRY["lightgbm"].fit(config, *train, ctx, *valid)
+
+    chosen = rounds_on_every_row(config, "lightgbm", (train, valid), ctx)
+
+    assert chosen == {**config, "n_rounds": direct.best_iteration} and direct.best_iteration != 7
+    assert rounds_on_every_row(config, "lightgbm", None, ctx) == config  # no sample: as the study chose
+    fixed = {**config, "early_stopping": False, "n_rounds": 100}  # LightGBM's default 100 rounds stay
+    assert rounds_on_every_row(fixed, "lightgbm", (train, valid), ctx) == fixed

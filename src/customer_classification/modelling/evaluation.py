@@ -98,4 +98,6 @@ def study_summary(outcome: StudyOutcome, n_trials: int) -> dict[str, Any]:
         "scoring_family": outcome.scoring_family,
         "seconds": round(outcome.seconds, 1),
         "stopped_by_time_cap": outcome.stopped_by_time_cap,
+        # the rows the trials saw when study.max_tuning_rows sampled them (the champion refits on every row)
+        "tuning_sample": {split: {"rows": kept, "of": rows} for split, (kept, rows) in outcome.tuning_sample.items()},
     }

@@ -20,7 +20,7 @@ from customer_classification.modelling.metrics import check_binary_target
 from customer_classification.modelling.reasons import top_reasons
 from customer_classification.modelling.spec import ModelSpec, StudySpec
 from customer_classification.modelling.study import StudyOutcome, run_study
-from customer_classification.modelling.table import SPLIT, FeatureEncoder, infer_feature_columns
+from customer_classification.modelling.table import SPLIT, FeatureEncoder, infer_feature_columns, stratified_sample
 
 logger = logging.getLogger(__name__)
 
@@ -116,10 +116,41 @@ def tune(
     X_valid, y_valid = labelled_xy(table, encoder, spec, ("validation",), classes)
     _check_rows(y, spec, "training", min_rows)
     _check_rows(y_valid, spec, "validation", min_rows)
-    outcome = run_study((X, y), (X_valid, y_valid), spec.task, study, n_classes=len(classes or [0, 1]))
+    sample = {}
+    for split, (features, target) in (("train", (X, y)), ("validation", (X_valid, y_valid))):
+        kept = stratified_sample(target, spec.task, study.max_tuning_rows, study.seed)
+        sample[split] = (features.iloc[kept], target[kept])
+    outcome = run_study(sample["train"], sample["validation"], spec.task, study, n_classes=len(classes or [0, 1]))
+    if len(sample["train"][1]) < len(y) or len(sample["validation"][1]) < len(y_valid):
+        outcome.tuning_sample = {"train": (len(sample["train"][1]), len(y))}
+        outcome.tuning_sample["validation"] = (len(sample["validation"][1]), len(y_valid))
+        logger.info(
+            "target '%s': the trials fitted on %d of %d training rows and scored %d of %d validation rows "
+            "(study.max_tuning_rows: %d); the champion is refitted on every row",
+            spec.target,
+            *outcome.tuning_sample["train"],
+            *outcome.tuning_sample["validation"],
+            study.max_tuning_rows,
+        )
     outcome.study.set_user_attr("target", spec.target)
     outcome.classes = classes
     return outcome, encoder
+
+
+def rounds_on_every_row(
+    config: dict[str, Any], family: str, every_row: tuple | None, ctx: FitContext
+) -> dict[str, Any]:
+    """A LightGBM configuration chosen on a sample of the rows (``every_row``: the training and
+    validation (features, target) when the study sampled them), its rounds chosen again by early
+    stopping on every row: more rows carry more rounds."""
+    if every_row is None or family != "lightgbm" or not config.get("early_stopping", True):
+        return config
+    (X, y), (X_valid, y_valid) = every_row
+    model = FAMILY_REGISTRY[family].fit(config, X, y, ctx, X_valid, y_valid)
+    logger.info(
+        "%s on every row: %d rounds (%d on the study's sample)", family, model.best_iteration, config["n_rounds"]
+    )
+    return {**config, "n_rounds": int(model.best_iteration)}
 
 
 def refit_champion(
@@ -149,8 +180,13 @@ def refit_champion(
         study.report_every,
     )
     champion = outcome.champion
-    n_train = outcome.fit_rows  # training rows, or a fold's when the study cross-validated
-    config = refit_config(champion.config, len(y_all), n_train)
+    # the rows LightGBM's rounds were chosen on: the training rows, or a fold's when the study
+    # cross-validated every row (a sampled study's rounds are chosen again on every training row)
+    n_train = int((table[SPLIT] == "train").sum()) if outcome.tuning_sample else outcome.fit_rows
+    every_row = None
+    if outcome.tuning_sample:
+        every_row = (labelled_xy(table, encoder, spec, ("train",), classes), (X_valid, y_valid))
+    config = refit_config(rounds_on_every_row(champion.config, champion.family, every_row, ctx), len(y_all), n_train)
     if config != champion.config:
         logger.info(
             "refit of %s on %d rows: %d boosting rounds (%d early-stopped on %.0f training rows, scaled)",
@@ -162,8 +198,8 @@ def refit_champion(
         )
 
     def fit(candidate, config):
-        # cross-validated, the study already fitted each kept configuration on train + validation
-        if outcome.cross_validated:
+        # cross-validated on every row, the study already fitted each kept configuration on train + validation
+        if outcome.cross_validated and not outcome.tuning_sample:
             return candidate.model
         return FAMILY_REGISTRY[candidate.family].fit(config, X_all, y_all, ctx)
 
@@ -183,7 +219,8 @@ def refit_champion(
             "configuration, refitted on the same rows",
             champion.family,
         )
-        explainer_config = refit_config(outcome.candidates["lightgbm"].config, len(y_all), n_train)
+        best_lightgbm = rounds_on_every_row(outcome.candidates["lightgbm"].config, "lightgbm", every_row, ctx)
+        explainer_config = refit_config(best_lightgbm, len(y_all), n_train)
         explainer = fit(outcome.candidates["lightgbm"], explainer_config)
     snapshots = []
     if spec.snapshot_column:

@@ -188,6 +188,15 @@ class StudySpec(_Frozen):
     max_boosting_rounds: int = Field(default=600, ge=10)
     pruning_warmup_trials: int = Field(default=4, ge=0, description="Trials of a family before its trials are pruned.")
     report_every: int = Field(default=25, ge=1, description="Boosting rounds or trees between pruning checks.")
+    max_tuning_rows: int | None = Field(
+        default=None,
+        ge=100,
+        description=(
+            "The trials fit on a stratified sample of at most this many training rows (and as many validation "
+            "rows); the chosen configuration is refitted on every row, LightGBM's rounds chosen again by early "
+            "stopping on every validation row. null: the trials see every row."
+        ),
+    )
     study_name: str
 
     @field_validator("families")

@@ -95,6 +95,8 @@ class StudyOutcome:
     cross_validated: bool = False
     fit_rows: float = 0.0  # rows each trial's model was fitted on (a fold's, cross-validated)
     scored_target: np.ndarray | None = None  # target of the rows the candidates' ``predicted`` scores
+    # split -> (rows the trials saw, rows of the split), when study.max_tuning_rows sampled them
+    tuning_sample: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def champion(self) -> Candidate:

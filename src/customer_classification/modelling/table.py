@@ -173,6 +173,20 @@ def _strata(target: np.ndarray, task: str) -> np.ndarray:
     return pd.Series(target).astype(str).to_numpy()
 
 
+def stratified_sample(target: np.ndarray, task: str, limit: int | None, seed: int) -> np.ndarray:
+    """Positions of at most ``limit`` rows of ``target``, each stratum (classes; deciles of a
+    regression target) in its share, drawn with ``seed``; every position when ``target`` is no longer."""
+    if limit is None or len(target) <= limit:
+        return np.arange(len(target))
+    strata = _strata(target, task)
+    rng = np.random.default_rng(seed)
+    kept = [
+        rng.permutation(members)[: int(round(len(members) * limit / len(target)))]
+        for members in (np.flatnonzero(strata == stratum) for stratum in np.unique(strata))
+    ]
+    return np.sort(np.concatenate(kept))
+
+
 def _sampled(table: pd.DataFrame, names: np.ndarray, spec: ModelSpec, split: SplitSpec) -> np.ndarray:
     """``names`` with the train and validation rows above ``split.max_training_rows`` left out: the
     rows with the smallest keyed hashes of (id, snapshot) in each stratum of the target, each

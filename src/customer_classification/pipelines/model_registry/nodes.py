@@ -13,15 +13,10 @@ from customer_classification.modelling.evaluation import test_rows
 from customer_classification.modelling.fitted import FittedModel
 from customer_classification.modelling.metrics import binary_metrics, regression_metrics
 from customer_classification.pipelines.model_registry.params import ContestSpec, ModelRegistryParams
-from customer_classification.registry import ModelRegistry, RegistryUpdate, record_retrain
+from customer_classification.registry import ModelRegistry, RegistryUpdate, record_retrain, reference_name
 
 logger = logging.getLogger(__name__)
 CONTESTED = ("potential_model", "loan_demand_model")
-
-
-def reference_name(model: str) -> str:
-    """The registry name of a model's drift reference, which follows the model's version."""
-    return f"{model}_drift_reference"
 
 
 def test_metric(model: FittedModel, test: pd.DataFrame, metric: str) -> float:
