@@ -220,7 +220,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + seeds - 1")
-    parser.add_argument("--tables", default="breast_cancer,diabetes,gapminder", help="the public tables to run")
+    parser.add_argument(
+        "--tables",
+        default="breast_cancer,diabetes,gapminder,demo_potential_model,demo_loan_demand",
+        help="the tables to run (the demo's with --demo-customers above 0)",
+    )
     parser.add_argument("--output", default="model_selection.json", help="file name under benchmarks/results")
     parser.add_argument("--demo-customers", type=int, default=4000, help="0 leaves the demo bank out")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/model_selection_demo"))
@@ -245,6 +249,8 @@ def main() -> None:
     if args.demo_customers:
         features, labels = demo_tables(args.demo_customers, args.workdir)
         for name, task in (("demo_potential_model", "binary"), ("demo_loan_demand", "regression")):
+            if name not in args.tables.split(","):
+                continue
             block = base_block(name.removeprefix("demo_"))
 
             def demo_run(seed: int, block=block) -> dict:
