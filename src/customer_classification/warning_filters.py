@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
+from pandas.errors import Pandas4Warning
 from pydantic.warnings import PydanticDeprecatedSince211
 
 
@@ -49,6 +50,20 @@ UNACTIONABLE = (
         r"kedro\.validation\.utils",
         "Kedro's parameter validator reads model_fields on each typed parameter instance; "
         "only a Kedro release can change it.",
+    ),
+    Unactionable(
+        r"The copy keyword is deprecated",
+        Pandas4Warning,
+        r"pyspark\.sql\.pandas\.types",
+        "PySpark's Arrow conversion passes pandas 3 a deprecated argument, once per column of every "
+        "frame it converts; only a PySpark release can change it.",
+    ),
+    Unactionable(
+        r"PySpark does not yet fully support pandas >= 3\.0\.0",
+        FutureWarning,
+        r"pyspark\.",
+        "The project runs on pandas 3; what the score computes on Spark is checked value for value "
+        "against the local run (tests/test_spark_score.py).",
     ),
 )
 

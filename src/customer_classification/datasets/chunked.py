@@ -156,4 +156,6 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame | TableChunk, Any]):
             self._path.rename(retired)
         self._staging.rename(self._path)
         self._staging = None
+        if retired.is_file():  # a single parquet file that another engine's run wrote at this path
+            retired.unlink()
         shutil.rmtree(retired, ignore_errors=True)

@@ -9,12 +9,14 @@ the decision (tiers or a threshold, :mod:`.decisions`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import optuna
 import pandas as pd
 
+from customer_classification.modelling import spark_scores
 from customer_classification.modelling.attribution import chosen_attribution
 from customer_classification.modelling.evaluation import family_comparison, study_summary, test_rows
 from customer_classification.modelling.fitted import FittedModel, refit_champion, tune
@@ -27,12 +29,16 @@ from customer_classification.modelling.metrics import (
 from customer_classification.modelling.params import ModelPipelineParams
 from customer_classification.modelling.study import StudyOutcome
 from customer_classification.modelling.table import SPLIT, assemble_model_table
+from customer_classification.spark_apply import is_spark
 
 logger = logging.getLogger(__name__)
 
 
 def build_model_table(features: Any, labels: Any, params: ModelPipelineParams) -> pd.DataFrame:
-    """The population's rows of the split's snapshots: features joined to the target, with a ``split`` column."""
+    """The population's rows of the split's snapshots: features joined to the target, with a ``split`` column.
+    From Spark tables (the score on Spark, which fits nothing), the scoring rows alone, on Spark."""
+    if is_spark(features):
+        return spark_scores.scoring_rows(features, labels, params)
     return assemble_model_table(features, labels, params.model, params.split)
 
 
@@ -106,7 +112,10 @@ def evaluate_model(
 def score_customers(table: pd.DataFrame, model: FittedModel, params: ModelPipelineParams) -> pd.DataFrame:
     """The scoring rows: the prediction, the decision's columns and the top reasons. With no scoring
     rows (no ``scoring_snapshot``, or a random split whose rows are all labelled) the scores are an
-    empty table with the same columns. Fits nothing, so a scoring-only run reuses it with a persisted model."""
+    empty table with the same columns. Fits nothing, so a scoring-only run reuses it with a persisted model.
+    From a Spark table, the same scores computed on Spark (:mod:`.spark_scores`)."""
+    if is_spark(table):
+        return spark_scores.score_on_spark(table, model, params, score_customers_of)
     spec = params.model
     rows = table[table[SPLIT] == "scoring"]
     if rows.empty:
@@ -120,12 +129,18 @@ def score_customers(table: pd.DataFrame, model: FittedModel, params: ModelPipeli
     return score_customers_of(rows, model, params)
 
 
-def score_customers_of(rows: pd.DataFrame, model: FittedModel, params: ModelPipelineParams) -> pd.DataFrame:
+def score_customers_of(
+    rows: pd.DataFrame,
+    model: FittedModel,
+    params: ModelPipelineParams,
+    decide: Callable[[pd.DataFrame, np.ndarray], dict[str, Any]] | None = None,
+) -> pd.DataFrame:
     """Prediction, decision columns and reasons of ``rows``: every row's reasons, or with
-    ``reasons_for: acted_on`` those of the rows the decision acts on (the others' are empty)."""
+    ``reasons_for: acted_on`` those of the rows the decision acts on (the others' are empty).
+    ``decide`` replaces the decision's columns (the tiers of a part of the rows ranked among all)."""
     spec = params.model
     predicted = model.predict(rows)
-    decided = params.decision.columns(model, rows, predicted)
+    decided = params.decision.columns(model, rows, predicted) if decide is None else decide(rows, predicted)
     scores = pd.DataFrame(
         {
             **{key: rows[key].to_numpy() for key in spec.key_columns},

@@ -20,6 +20,7 @@ from customer_classification.pipelines.clustering.params import ClusteringParams
 from customer_classification.pipelines.clustering.selection import choose_k, fit_kmeans, k_evidence, relabel_by_size
 from customer_classification.pipelines.clustering.targets import target_features
 from customer_classification.pipelines.tag_system.params import TagSystemParams
+from customer_classification.spark_apply import is_spark, map_partitions
 
 logger = logging.getLogger(__name__)
 KEYS = ["customer_id", "snapshot_date"]
@@ -103,7 +104,10 @@ def fit_segments(
 
 
 def assign_clusters(customer_features: Any, segment_model: SegmentModel) -> pd.DataFrame:
-    """Every customer of every snapshot in a cluster of the fitted model."""
+    """Every customer of every snapshot in a cluster of the fitted model (from a Spark table, a
+    Spark table assigned partition by partition, in no particular order)."""
+    if is_spark(customer_features):
+        return map_partitions(assign_clusters, customer_features, segment_model)
     columns = [*KEYS, *segment_model.preprocessor.numeric, *segment_model.preprocessor.categorical]
     frame = snapshot_rows(customer_features, "snapshot_date", None, columns)
     assigned = segment_model.assign(frame).sort_values(KEYS, ignore_index=True)

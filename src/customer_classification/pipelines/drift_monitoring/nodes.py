@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from customer_classification.modelling.fitted import FittedModel
 from customer_classification.modelling.table import SPLIT
 from customer_classification.pipelines.drift_monitoring.params import DriftMonitoringParams
-from customer_classification.pipelines.drift_monitoring.psi import band, psi_against, reference_of
+from customer_classification.pipelines.drift_monitoring.psi import band, counts_against, psi, reference_of, shares_of
+from customer_classification.pipelines.drift_monitoring.spark import check_features, scoring_counts_on_spark
+from customer_classification.spark_apply import is_spark
 
 logger = logging.getLogger(__name__)
 SCORE_COLUMNS = {"binary": "probability", "regression": "predicted_utilization"}
@@ -50,25 +53,23 @@ def profile_training_distribution(
 
 
 def _drift_rows(
-    model: str, reference: dict[str, Any], table: pd.DataFrame, scores: pd.DataFrame, params: DriftMonitoringParams
+    model: str, reference: dict[str, Any], table: Any, scores: Any, params: DriftMonitoringParams
 ) -> list[dict[str, Any]]:
-    scoring = table[table[SPLIT] == "scoring"]
-    absent = [c for c in reference["features"] if c not in scoring.columns]
-    if absent:
-        raise ValueError(f"drift of {model}: the scoring rows lack the champion's features {absent[:5]}")
-    snapshot = str(scoring["snapshot_date"].dt.date.iloc[0]) if len(scoring) else ""
+    columns = {("score", reference["score_column"]): reference["score"]}
+    columns.update({("feature", c): expected for c, expected in reference["features"].items()})
+    if is_spark(table):
+        snapshot, counts = scoring_counts_on_spark(model, table, scores, columns)
+    else:
+        snapshot, counts = _scoring_counts(model, table, scores, columns)
     common = {
         "model": model,
         "reference_snapshots": ";".join(reference["trained_on"]),
         "scoring_snapshot": snapshot,
         "reference_rows": reference["rows"],
     }
-    values = {("score", reference["score_column"]): scores[reference["score_column"]]}
-    values.update({("feature", c): scoring[c] for c in reference["features"]})
     rows = []
-    for (kind, name), column in values.items():
-        expected = reference["score"] if kind == "score" else reference["features"][name]
-        value = psi_against(expected, column)
+    for (kind, name), expected in columns.items():
+        value = psi(np.asarray(expected["shares"], dtype=float), shares_of(counts[kind, name]))
         rows.append(
             {
                 **common,
@@ -76,10 +77,21 @@ def _drift_rows(
                 "name": name,
                 "psi": round(value, 6),
                 "band": band(value, params.watch_from, params.act_above),
-                "scoring_rows": len(column),
+                "scoring_rows": int(counts[kind, name].sum()),
             }
         )
     return rows
+
+
+def _scoring_counts(
+    model: str, table: pd.DataFrame, scores: pd.DataFrame, columns: dict[tuple[str, str], dict[str, Any]]
+) -> tuple[str, dict[tuple[str, str], np.ndarray]]:
+    """The scoring snapshot, and the counts of the scoring rows in each reference's bins."""
+    scoring = table[table[SPLIT] == "scoring"]
+    check_features(model, [name for kind, name in columns if kind == "feature"], scoring.columns)
+    snapshot = str(scoring["snapshot_date"].dt.date.iloc[0]) if len(scoring) else ""
+    values = {key: scores[name] if key[0] == "score" else scoring[name] for key in columns for name in [key[1]]}
+    return snapshot, {key: counts_against(columns[key], values[key]) for key in columns}
 
 
 def monitor_drift(

@@ -58,13 +58,22 @@ def numeric_reference(values: pd.Series, n_bins: int = 10) -> dict[str, Any]:
 
 def numeric_shares(values: pd.Series, edges: list[float]) -> np.ndarray:
     """Shares of the bins of ``edges`` (len(edges) + 1 of them), then the missing share; shape (len(edges) + 2,)."""
+    return shares_of(numeric_counts(values, edges))
+
+
+def numeric_counts(values: pd.Series, edges: list[float]) -> np.ndarray:
+    """Counts of the bins of ``edges``, then of missing values (what :func:`numeric_shares` divides)."""
     numbers = pd.to_numeric(values, errors="raise").astype(float).to_numpy()
-    if len(numbers) == 0:
-        return np.full(len(edges) + 2, np.nan)
     missing = np.isnan(numbers)
     bins = np.searchsorted(np.asarray(edges, dtype=float), numbers[~missing], side="left")
     counts = np.bincount(bins, minlength=len(edges) + 1).astype(float)
-    return np.append(counts, missing.sum()) / len(numbers)
+    return np.append(counts, missing.sum())
+
+
+def shares_of(counts: np.ndarray) -> np.ndarray:
+    """Bin counts as shares of their total (NaN for no values: nothing to compare)."""
+    total = counts.sum()
+    return counts / total if total else np.full(len(counts), np.nan)
 
 
 def categorical_reference(values: pd.Series) -> dict[str, Any]:
@@ -77,13 +86,16 @@ def categorical_reference(values: pd.Series) -> dict[str, Any]:
 
 def categorical_shares(values: pd.Series, levels: list[str]) -> np.ndarray:
     """Shares of ``levels``, of any other level, and of missing; shape (len(levels) + 2,)."""
-    if len(values) == 0:
-        return np.full(len(levels) + 2, np.nan)
+    return shares_of(categorical_counts(values, levels))
+
+
+def categorical_counts(values: pd.Series, levels: list[str]) -> np.ndarray:
+    """Counts of ``levels``, of any other level, and of missing (what :func:`categorical_shares` divides)."""
     text = values.astype("object").where(values.notna(), None)
     missing = text.isna()
     known = text.astype(str).where(~missing).value_counts().reindex(levels, fill_value=0).to_numpy(dtype=float)
     other = float((~missing).sum() - known.sum())
-    return np.append(known, [other, float(missing.sum())]) / len(values)
+    return np.append(known, [other, float(missing.sum())])
 
 
 def reference_of(values: pd.Series, numeric: bool, n_bins: int = 10) -> dict[str, Any]:
@@ -92,9 +104,11 @@ def reference_of(values: pd.Series, numeric: bool, n_bins: int = 10) -> dict[str
 
 def psi_against(reference: dict[str, Any], values: pd.Series) -> float:
     """PSI of ``values`` against a reference built by :func:`numeric_reference` or :func:`categorical_reference`."""
-    expected = np.asarray(reference["shares"], dtype=float)
+    return psi(np.asarray(reference["shares"], dtype=float), shares_of(counts_against(reference, values)))
+
+
+def counts_against(reference: dict[str, Any], values: pd.Series) -> np.ndarray:
+    """The counts of ``values`` in the reference's bins (they add up over parts of a population)."""
     if reference["kind"] == "numeric":
-        actual = numeric_shares(values, reference["edges"])
-    else:
-        actual = categorical_shares(values, reference["levels"])
-    return psi(expected, actual)
+        return numeric_counts(values, reference["edges"])
+    return categorical_counts(values, reference["levels"])

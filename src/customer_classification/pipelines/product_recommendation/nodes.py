@@ -26,13 +26,15 @@ from customer_classification.pipelines.product_recommendation.recommender import
     standardise,
     weight_grid,
 )
-from customer_classification.pipelines.product_recommendation.scenarios import NO_SCENARIO, assign
+from customer_classification.pipelines.product_recommendation.scenarios import NO_SCENARIO, assign, scenario_table
 from customer_classification.pipelines.product_recommendation.scoring import (
     CategoryResponseModels,
     ItemSimilarity,
     hit_rate_and_map,
     rank_candidates,
 )
+from customer_classification.pipelines.product_recommendation.spark import recommend_on_spark, scenarios_on_spark
+from customer_classification.spark_apply import is_spark
 
 logger = logging.getLogger(__name__)
 KEYS = ["customer_id", "snapshot_date"]
@@ -228,14 +230,14 @@ def recommend_products(
     """The top k categories each customer of the scoring snapshot does not hold, with the
     blended score and a reason in words (the source that contributed most)."""
     params = product_recommendation
+    if is_spark(customer_features):
+        return recommend_on_spark(
+            customer_features, recommender, recommendation_blend, params, recommend_products, propensity_led_picks
+        )
     frame = _snapshots(customer_features, [params.scoring_snapshot])
-    held = recommender.held(frame)
-    sources = recommender.source_scores(frame)
-    scores = combine(sources, recommendation_blend, len(frame), len(recommender.categories))
-    top = rank_candidates(scores, held, params.top_k)
-    customer, rank = np.nonzero(top >= 0)
-    category = top[customer, rank]
-    leading = _leading_source(sources, recommendation_blend, customer, category)
+    held, sources, scores, (customer, rank, category, leading) = _picks(
+        frame, recommender, recommendation_blend, params
+    )
     link = recommender.similarity.strongest_link_of(held, customer, category)
     driver = np.full(len(customer), None, dtype=object)
     by_propensity = np.flatnonzero(leading == "propensity")
@@ -275,6 +277,32 @@ def recommend_products(
     return table.sort_values([*KEYS, "rank"], ignore_index=True)
 
 
+def _picks(frame: pd.DataFrame, recommender: Recommender, blend: dict[str, Any], params: ProductRecommendationParams):
+    """What is held, each source's scores, the blend, and the top k picks: per pick its customer
+    (row of ``frame``), rank, category and leading source."""
+    held = recommender.held(frame)
+    sources = recommender.source_scores(frame)
+    scores = combine(sources, blend, len(frame), len(recommender.categories))
+    top = rank_candidates(scores, held, params.top_k)
+    customer, rank = np.nonzero(top >= 0)
+    category = top[customer, rank]
+    return held, sources, scores, (customer, rank, category, _leading_source(sources, blend, customer, category))
+
+
+def propensity_led_picks(
+    customer_features: pd.DataFrame,
+    recommender: Recommender,
+    blend: dict[str, Any],
+    params: ProductRecommendationParams,
+) -> int:
+    """How many of the scoring snapshot's picks the next-product model leads (those get a driver)."""
+    frame = _snapshots(customer_features, [params.scoring_snapshot])
+    if frame.empty:
+        return 0
+    leading = _picks(frame, recommender, blend, params)[3][3]
+    return int((leading == "propensity").sum())
+
+
 def _leading_source(
     sources: dict[str, np.ndarray], blend: dict[str, Any], customer: np.ndarray, category: np.ndarray
 ) -> np.ndarray:
@@ -292,29 +320,18 @@ def _leading_source(
     return np.array(names, dtype=object)[contributions.argmax(axis=1)]
 
 
-def _scenario_table(
-    customer_tags: pd.DataFrame,
-    potential_scores: pd.DataFrame,
-    loan_demand_scores: pd.DataFrame,
-    product_recommendations: pd.DataFrame,
-    snapshot: dt.date,
-) -> pd.DataFrame:
-    """One row per customer of the snapshot: every tag, the potential tier and probability, the
-    predicted utilization and loan flag, and the top recommended category."""
-    at = pd.Timestamp(snapshot)
-    tags = customer_tags[pd.to_datetime(customer_tags["snapshot_date"]) == at]
-    potential = potential_scores[["customer_id", "probability", "tier"]].rename(
-        columns={"probability": "potential_probability", "tier": "potential_tier"}
+def place_customers(table: pd.DataFrame, params: ProductRecommendationParams) -> pd.DataFrame:
+    """Each customer of the scenario table in the first scenario whose rule holds, with the rule."""
+    placed = assign(table, params.scenarios)
+    rules = {s.name: s.rule() for s in params.scenarios}
+    return pd.DataFrame(
+        {
+            "customer_id": table["customer_id"],
+            "snapshot_date": pd.Timestamp(params.scoring_snapshot),
+            "scenario": placed,
+            "rule": placed.map(rules).fillna("no rule holds"),
+        }
     )
-    loans = loan_demand_scores[["customer_id", "predicted_utilization", "is_potential_loan_customer"]]
-    first = product_recommendations[product_recommendations["rank"] == 1][["customer_id", "product_category"]]
-    table = (
-        tags.merge(potential, on="customer_id", how="left")
-        .merge(loans, on="customer_id", how="left")
-        .merge(first.rename(columns={"product_category": "top_recommendation"}), on="customer_id", how="left")
-    )
-    table["potential_tier"] = table["potential_tier"].astype(object)
-    return table.reset_index(drop=True)
 
 
 def assign_scenarios(
@@ -332,21 +349,14 @@ def assign_scenarios(
     uses with their decision-tree weights for the M1 and M2 targets).
     """
     params = product_recommendation
-    table = _scenario_table(
-        customer_tags, potential_scores, loan_demand_scores, product_recommendations, params.scoring_snapshot
-    )
-    placed = assign(table, params.scenarios)
-    rules = {s.name: s.rule() for s in params.scenarios}
-    customers = pd.DataFrame(
-        {
-            "customer_id": table["customer_id"],
-            "snapshot_date": pd.Timestamp(params.scoring_snapshot),
-            "scenario": placed,
-            "rule": placed.map(rules).fillna("no rule holds"),
-        }
-    )
+    tables = (customer_tags, potential_scores, loan_demand_scores, product_recommendations)
+    if is_spark(customer_tags):
+        customers, counts = scenarios_on_spark(*tables, params, place_customers)
+    else:
+        customers = place_customers(scenario_table(*tables, params.scoring_snapshot), params)
+        counts = customers["scenario"].value_counts()
     weights = tag_weights.set_index("tag")
-    counts = placed.value_counts()
+    placed_in_all = int(counts.sum())
     rows = []
     for scenario in [*params.scenarios, None]:
         name = NO_SCENARIO if scenario is None else scenario.name
@@ -357,7 +367,7 @@ def assign_scenarios(
                 "title": "No scenario" if scenario is None else scenario.title,
                 "rule": "no rule holds" if scenario is None else scenario.rule(),
                 "customers": int(counts.get(name, 0)),
-                "share": float(counts.get(name, 0) / max(len(placed), 1)),
+                "share": float(counts.get(name, 0) / max(placed_in_all, 1)),
                 "tags_used": "; ".join(
                     f"{t} (M1 weight {weights.at[t, 'm1_importance']:.3f}, M2 {weights.at[t, 'm2_importance']:.3f})"
                     for t in used

@@ -3,6 +3,7 @@ from their tags, potential tier, predicted loan need and top recommendation."""
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from typing import Any, Literal
 
@@ -84,3 +85,28 @@ def assign(table: pd.DataFrame, scenarios: list[Scenario]) -> pd.Series:
         placed[free & meets] = scenario.name
         free &= ~meets
     return pd.Series(placed, index=table.index, name="scenario")
+
+
+def scenario_table(
+    customer_tags: pd.DataFrame,
+    potential_scores: pd.DataFrame,
+    loan_demand_scores: pd.DataFrame,
+    product_recommendations: pd.DataFrame,
+    snapshot: dt.date,
+) -> pd.DataFrame:
+    """One row per customer of the snapshot: every tag, the potential tier and probability, the
+    predicted utilization and loan flag, and the top recommended category."""
+    at = pd.Timestamp(snapshot)
+    tags = customer_tags[pd.to_datetime(customer_tags["snapshot_date"]) == at]
+    potential = potential_scores[["customer_id", "probability", "tier"]].rename(
+        columns={"probability": "potential_probability", "tier": "potential_tier"}
+    )
+    loans = loan_demand_scores[["customer_id", "predicted_utilization", "is_potential_loan_customer"]]
+    first = product_recommendations[product_recommendations["rank"] == 1][["customer_id", "product_category"]]
+    table = (
+        tags.merge(potential, on="customer_id", how="left")
+        .merge(loans, on="customer_id", how="left")
+        .merge(first.rename(columns={"product_category": "top_recommendation"}), on="customer_id", how="left")
+    )
+    table["potential_tier"] = table["potential_tier"].astype(object)
+    return table.reset_index(drop=True)

@@ -85,10 +85,18 @@ def category_mix(client_categories: pd.DataFrame, rm_ids: pd.Series, categories:
         a fraction; NaN for an RM without clients, whose share is undefined).
     """
     check_client_categories(client_categories, categories, rm_ids)
+    n_clients = client_categories.groupby("rm_id")["customer_id"].nunique()
+    counts = client_categories.dropna(subset=["category"]).groupby(["rm_id", "category"]).size()
+    return mix_of_counts(n_clients, counts, rm_ids, categories)
+
+
+def mix_of_counts(
+    n_clients: pd.Series, counts: pd.Series, rm_ids: pd.Series, categories: Sequence[str]
+) -> pd.DataFrame:
+    """The mix of :func:`category_mix` from its counts: each RM's clients (by ``rm_id``) and
+    those counting in each category (by ``rm_id`` and ``category``), RMs without any left out."""
     rms = np.sort(pd.unique(rm_ids.to_numpy()))
-    n_clients = client_categories.groupby("rm_id")["customer_id"].nunique().reindex(rms, fill_value=0)
-    in_category = client_categories.dropna(subset=["category"])
-    counts = in_category.groupby(["rm_id", "category"]).size()
+    n_clients = n_clients.reindex(rms, fill_value=0)
     grid = pd.MultiIndex.from_product([rms, list(categories)], names=["rm_id", "category"])
     mix = counts.reindex(grid, fill_value=0).rename("count").reset_index()
     mix["n_clients"] = mix["rm_id"].map(n_clients).astype("int64")

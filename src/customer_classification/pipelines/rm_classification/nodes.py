@@ -15,12 +15,14 @@ from customer_classification.pipelines.rm_classification.sources import (
     main_product_client_categories,
     recommended_client_categories,
 )
+from customer_classification.pipelines.rm_classification.spark import category_mix_on_spark
 from customer_classification.pipelines.rm_classification.thresholds import (
     NO_FALLBACK,
     THRESHOLD_COLUMNS,
     RMTypeClassifier,
     apply_type_rule,
 )
+from customer_classification.spark_apply import is_spark
 
 logger = logging.getLogger(__name__)
 
@@ -57,18 +59,34 @@ def build_client_categories(
         )
         origin = "main products (largest balance held)"
     else:
+        if is_spark(int_customers):
+            raise ValueError(
+                "client_category_source 'top_recommendation' is not computed on Spark; "
+                "run rm_classification on the local engine or use the source 'held' or 'main_product'"
+            )
         table = recommended_client_categories(
             int_customers, product_recommendations, params.snapshot_date, params.categories
         )
         origin = "top recommendations"
+    clients, rows = _sizes(table)
     logger.info(
         "Client categories at %s from %s: %s clients of an RM, %s client-category rows",
         params.snapshot_date.isoformat(),
         origin,
-        f"{table['customer_id'].nunique():,}",
-        f"{len(table):,}",
+        f"{clients:,}",
+        f"{rows:,}",
     )
     return table
+
+
+def _sizes(table: Any) -> tuple[int, int]:
+    """Clients and rows of the client-category table (two counts on Spark)."""
+    if not is_spark(table):
+        return table["customer_id"].nunique(), len(table)
+    from pyspark.sql import functions as F  # noqa: PLC0415 - Spark is optional
+
+    sizes = table.agg(F.countDistinct("customer_id").alias("clients"), F.count("*").alias("rows")).first()
+    return sizes["clients"], sizes["rows"]
 
 
 def compute_category_mix(
@@ -76,7 +94,8 @@ def compute_category_mix(
 ) -> pd.DataFrame:
     """Count and share of every RM's clients in every category, RMs without clients included."""
     rms = _rm_table(int_relationship_managers)
-    mix = category_mix(rm_client_categories, rms["rm_id"], params.categories)
+    mix_of = category_mix_on_spark if is_spark(rm_client_categories) else category_mix
+    mix = mix_of(rm_client_categories, rms["rm_id"], params.categories)
     without_clients = mix.loc[mix["n_clients"] == 0, "rm_id"].unique()
     if len(without_clients):
         logger.info("%d RMs have no clients: count 0 and no share in every category", len(without_clients))

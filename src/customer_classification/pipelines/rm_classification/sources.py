@@ -15,6 +15,8 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
+from customer_classification.spark_apply import is_spark, map_partitions
+
 
 def _require_columns(frame: nw.LazyFrame, table: str, columns: Sequence[str]) -> None:
     present = frame.collect_schema().names()
@@ -40,13 +42,13 @@ def _clients_at_snapshot(
             "Set rm_classification.snapshot_date to one of them."
         )
     at_snapshot = features.filter(nw.col("snapshot_date").cast(nw.Date) == snapshot_date)
-    return (
+    joined = (
         clients.filter(~nw.col("rm_id").is_null())
         .select("customer_id", "rm_id")
         .join(at_snapshot.select("customer_id", *columns), on="customer_id")
-        .collect()
-        .to_pandas()
     )
+    # on Spark the clients stay there: the caller applies its pandas step to each partition
+    return joined.to_native() if is_spark(customers) else joined.collect().to_pandas()
 
 
 def _sorted_rows(rows: pd.DataFrame) -> pd.DataFrame:
@@ -76,7 +78,11 @@ def held_client_categories(
         the snapshot (not yet clients then) are left out.
     """
     holds = [f"holds_{c}" for c in categories]
-    held = _clients_at_snapshot(customers, customer_features, snapshot_date, holds)
+    return map_partitions(_held_rows, _clients_at_snapshot(customers, customer_features, snapshot_date, holds), holds)
+
+
+def _held_rows(held: pd.DataFrame, holds: list[str]) -> pd.DataFrame:
+    held = held.copy()
     held[holds] = held[holds].astype("boolean").fillna(False).astype(bool)
 
     long = held.melt(id_vars=["customer_id", "rm_id"], value_vars=holds, var_name="category", value_name="held")
@@ -101,6 +107,13 @@ def main_product_client_categories(
     holds = [f"holds_{c}" for c in categories]
     balances = [f"balance_{c}_latest" for c in categories]
     table = _clients_at_snapshot(customers, customer_features, snapshot_date, [*holds, *balances])
+    return map_partitions(_main_product_rows, table, categories)
+
+
+def _main_product_rows(table: pd.DataFrame, categories: Sequence[str]) -> pd.DataFrame:
+    holds = [f"holds_{c}" for c in categories]
+    balances = [f"balance_{c}_latest" for c in categories]
+    table = table.copy()
     held = table[holds].astype("boolean").fillna(False).to_numpy(dtype=bool)
     amounts = table[balances].astype(float).fillna(0.0).to_numpy()
     # a category not held can never be the main product, whatever its balance column says

@@ -16,6 +16,7 @@ from customer_classification.pipelines.tag_system.checks import TagConfigError
 from customer_classification.pipelines.tag_system.params import KEY_COLUMNS, TagSystemParams
 from customer_classification.pipelines.tag_system.report import dictionary_rows, tree_weights
 from customer_classification.pipelines.tag_system.targets import LABEL_COLUMNS, model_targets
+from customer_classification.spark_apply import is_spark, map_partitions
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +80,11 @@ def assign_tags(customer_features: Any, tag_binner: TagBinner) -> pd.DataFrame:
 
     Returns:
         ``customer_tags``: ``customer_id``, ``snapshot_date`` and one ordered
-        categorical column per tag, one row per row of ``customer_features``.
+        categorical column per tag, one row per row of ``customer_features``. From a Spark
+        table, a Spark table tagged partition by partition (the tags as their levels' names).
     """
+    if is_spark(customer_features):
+        return map_partitions(assign_tags, customer_features, tag_binner)
     features = snapshot_rows(customer_features, "snapshot_date", None, [*KEY_COLUMNS, *tag_binner.feature_names_in_])
     tags = tag_binner.transform(features)
     tag_names = list(tag_binner.get_feature_names_out())
