@@ -14,7 +14,10 @@ and the demo bank's M1 and M2 tables (``--demo-customers``, generated once by ``
 in a scratch project), split by time with the customer holdout of the base parameters.
 
     pip install -e ".[bench]"
-    PYTHONPATH=$PWD/src:$PWD python benchmarks/model_selection.py --seeds 3
+    PYTHONPATH=$PWD/src:$PWD python benchmarks/model_selection.py --seeds 5 --demo-customers 3000
+    # more seeds of some public tables, in a file of their own
+    PYTHONPATH=$PWD/src:$PWD python benchmarks/model_selection.py --first-seed 5 --seeds 5 \
+        --tables breast_cancer,diabetes --demo-customers 0 --output model_selection_seeds_5_9.json
 
 Writes benchmarks/results/model_selection.json. FLAML's search stops on the clock, so its
 figures vary from run to run; the project's and LightGBM's are the same on a rerun.
@@ -122,6 +125,7 @@ def run_project(features: Any, labels: Any, params: ModelPipelineParams) -> dict
     return {
         "seconds": seconds,
         "champion": model.family,
+        "cross_validated": outcome.cross_validated,
         "trials_per_family": {f: c["trials"] for f, c in outcome.trials_per_family().items()},
         "predicted": model.predict(test),
         "actual": test[params.model.target].to_numpy(dtype=float),
@@ -172,6 +176,7 @@ def benchmark_table(name: str, task: str, make_run: Callable[[int], dict], seeds
             "seed": seed,
             "seconds": round(run["seconds"], 1),
             "champion": run["champion"],
+            "cross_validated": run["cross_validated"],
             "trials_per_family": run["trials_per_family"],
             "project": score(task, run["actual"], run["predicted"]),
             "lightgbm_defaults": score(task, run["actual"], run_lightgbm_defaults(run, task, seed)),
@@ -188,6 +193,7 @@ def benchmark_table(name: str, task: str, make_run: Callable[[int], dict], seeds
     return {
         "task": task,
         "metric": "test AUC" if task == "binary" else "test R2",
+        "paired": {baseline: paired_difference(per_seed, baseline) for baseline in ("lightgbm_defaults", "flaml")},
         "rows": int(len(run["y_fit"]) + len(run["actual"])),
         "summary": summary,
         "project_at_or_above_lightgbm_defaults": summary["project"]["mean"] >= summary["lightgbm_defaults"]["mean"],
@@ -196,16 +202,38 @@ def benchmark_table(name: str, task: str, make_run: Callable[[int], dict], seeds
     }
 
 
+def paired_difference(per_seed: list[dict[str, Any]], baseline: str) -> dict[str, float]:
+    """The project minus ``baseline`` on the same rows, seed by seed: mean, its standard error, and
+    how many seeds the project wins, ties and loses (the seeds' tables differ more than the methods)."""
+    diff = np.array([r["project"] - r[baseline] for r in per_seed])
+    standard_error = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
+    return {
+        "mean": float(diff.mean()),
+        "standard_error": standard_error,
+        "wins": int((diff > 0).sum()),
+        "ties": int((diff == 0).sum()),
+        "losses": int((diff < 0).sum()),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + seeds - 1")
+    parser.add_argument(
+        "--tables",
+        default="breast_cancer,diabetes,gapminder,demo_potential_model,demo_loan_demand",
+        help="the tables to run (the demo's with --demo-customers above 0)",
+    )
+    parser.add_argument("--output", default="model_selection.json", help="file name under benchmarks/results")
     parser.add_argument("--demo-customers", type=int, default=4000, help="0 leaves the demo bank out")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/model_selection_demo"))
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     from sklearn.datasets import load_breast_cancer, load_diabetes  # noqa: PLC0415
 
-    seeds = list(range(args.seeds))
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    started = time.perf_counter()
     flat = {
         "breast_cancer": ("binary", sklearn_table(load_breast_cancer, "benign"), "benign"),
         "diabetes": ("regression", sklearn_table(load_diabetes, "progression"), "progression"),
@@ -213,25 +241,40 @@ def main() -> None:
     }
     results = {}
     for name, (task, frame, target) in flat.items():
+        if name not in args.tables.split(","):
+            continue
         results[name] = benchmark_table(
             name, task, lambda seed, f=frame, t=task, y=target: run_project(f, f, flat_params(t, y, seed)), seeds
         )
     if args.demo_customers:
         features, labels = demo_tables(args.demo_customers, args.workdir)
         for name, task in (("demo_potential_model", "binary"), ("demo_loan_demand", "regression")):
+            if name not in args.tables.split(","):
+                continue
             block = base_block(name.removeprefix("demo_"))
 
             def demo_run(seed: int, block=block) -> dict:
                 return run_project(features, labels, ModelPipelineParams.model_validate(_seeded(block, seed)))
 
             results[name] = benchmark_table(name, task, demo_run, seeds)
-    out = {"machine": machine(), "seeds": seeds, "demo_customers": args.demo_customers, "tables": results}
+    out = {
+        "machine": machine(),
+        "seeds": seeds,
+        "demo_customers": args.demo_customers,
+        "seconds": round(time.perf_counter() - started),
+        "tables": results,
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "model_selection.json").write_text(json.dumps(out, indent=1, default=str))
+    (RESULTS / args.output).write_text(json.dumps(out, indent=1, default=str))
     print(f"{'table':22} {'metric':9} {'project':>17} {'lightgbm defaults':>19} {'flaml':>17}")
     for name, result in results.items():
         cells = [f"{result['summary'][m]['mean']:.4f} ± {result['summary'][m]['std']:.4f}" for m in result["summary"]]
         print(f"{name:22} {result['metric']:9} {cells[0]:>17} {cells[1]:>19} {cells[2]:>17}")
+        for baseline, paired in result["paired"].items():
+            print(
+                f"{'':22} project - {baseline}: {paired['mean']:+.4f} ± {paired['standard_error']:.4f} (paired s.e.), "
+                f"wins/ties/losses {paired['wins']}/{paired['ties']}/{paired['losses']}"
+            )
 
 
 def _seeded(block: dict, seed: int) -> dict:

@@ -203,6 +203,12 @@ CASES = [
         ["2026-01-01", "2025-11-01"],
         "training_snapshots must be listed once each, oldest first",
     ),
+    (
+        "product_recommendation",
+        "propensity.study.cross_validate_below_rows",
+        10000,
+        "propensity.study.cross_validate_below_rows must be null",
+    ),
 ]
 
 

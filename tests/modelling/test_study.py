@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from customer_classification.modelling import families as families_module
 from customer_classification.modelling.families import refit_config
 from customer_classification.modelling.spec import StudySpec
-from customer_classification.modelling.study import Candidate, StudyOutcome, run_study, trial_plan
+from customer_classification.modelling.study import DEFAULT_ATTR, Candidate, StudyOutcome, run_study, trial_plan
 
 FAMILIES = ["logistic", "random_forest", "lightgbm"]  # LightGBM listed last on purpose
 
@@ -137,3 +137,88 @@ def test_a_lucky_tuned_trial_on_noise_does_not_replace_the_default():
     assert careful.best_trials["lightgbm"] is not careful.defaults["lightgbm"]  # still in the comparison
     greedy = run_study(train, valid, "binary", _spec(families=["lightgbm"], n_trials=6, min_confidence_over_default=0))
     assert greedy.candidates["lightgbm"].validation_score > greedy.defaults["lightgbm"].validation_score
+
+
+def test_a_small_table_is_cross_validated_over_training_and_validation_rows():
+    train, valid = _binary_data()
+    small = {"families": ["lightgbm", "logistic"], "n_trials": 5, "cv_folds": 4}
+    outcome = run_study(train, valid, "binary", _spec(cross_validate_below_rows=601, **small))
+    assert outcome.cross_validated and outcome.study.user_attrs["metric"] == "cross-validated auc"
+    assert outcome.fit_rows == 450  # three folds of four, of 600 rows
+    assert len(outcome.scored_target) == 600
+    for family, best in outcome.candidates.items():
+        # every row has an out-of-fold prediction and margin; the comparison's model saw all 600 rows
+        assert best.predicted.shape == (600,) and best.margins.shape == (600,)
+        assert best.validation_score >= outcome.defaults[family].validation_score
+    # LightGBM's rounds: the folds' early-stopped rounds averaged, scaled from a fold's 450 rows to 600
+    tuned = next(
+        t
+        for t in outcome.study.trials
+        if t.params["family"] == "lightgbm"
+        and not t.user_attrs.get(DEFAULT_ATTR)
+        and t.params["lgbm_rounds"] == "early_stopping"
+    )
+    assert tuned.user_attrs["best_iteration"] >= 1
+    lightgbm = outcome.best_trials["lightgbm"]
+    assert lightgbm.model.booster.current_iteration() == refit_config(lightgbm.config, 600, 450)["n_rounds"]
+    # with as many rows as the threshold, the study tunes on the validation split
+    plain = run_study(train, valid, "binary", _spec(cross_validate_below_rows=600, **small))
+    assert not plain.cross_validated and plain.fit_rows == 400 and len(plain.scored_target) == 200
+    assert plain.study.user_attrs["metric"] == "validation auc"
+
+
+def test_a_cross_validated_trial_scores_the_mean_of_its_folds():
+    from customer_classification.modelling.cross_validation import cross_validate, cross_validation_folds  # noqa: PLC0415
+    from customer_classification.modelling.families import FAMILY_REGISTRY, FitContext  # noqa: PLC0415
+    from customer_classification.modelling.metrics import validation_score  # noqa: PLC0415
+
+    (X, y), _ = _binary_data()
+    folds = cross_validation_folds(y, "binary", 4, seed=3)
+    ctx = FitContext("binary", 2, 3, 1, 10, 60, 20)
+    reported = []
+    folded = cross_validate(
+        FAMILY_REGISTRY["logistic"], {"C": 1.0}, (X, y), folds, ctx, lambda s, v: reported.append(v)
+    )
+    per_fold = [validation_score("binary", y[scored], folded.predicted[scored]) for _, scored in folds]
+    assert folded.score == pytest.approx(np.mean(per_fold))
+    assert reported[-1] == pytest.approx(folded.score) and len(reported) == 4  # a pruning check after each fold
+
+
+def test_folds_are_stratified_seeded_and_refuse_a_class_rarer_than_the_folds():
+    from customer_classification.modelling.cross_validation import cross_validation_folds  # noqa: PLC0415
+
+    y = np.r_[np.ones(50, dtype=int), np.zeros(450, dtype=int)]
+    folds = cross_validation_folds(y, "binary", 5, seed=1)
+    assert [int(y[scored].sum()) for _, scored in folds] == [10] * 5
+    assert sorted(np.concatenate([scored for _, scored in folds]).tolist()) == list(range(500))
+    again = cross_validation_folds(y, "binary", 5, seed=1)
+    assert all((a[1] == b[1]).all() for a, b in zip(folds, again, strict=True))
+    target = np.random.default_rng(0).lognormal(size=500)
+    top_decile = target >= np.quantile(target, 0.9)
+    # each fold holds a fifth of every decile: no fold of outliers only
+    assert [int(top_decile[scored].sum()) for _, scored in cross_validation_folds(target, "regression", 5, 1)] == [
+        10
+    ] * 5
+    with pytest.raises(ValueError, match="class 1 has 3"):
+        cross_validation_folds(np.r_[np.ones(3, dtype=int), np.zeros(100, dtype=int)], "binary", 5, seed=1)
+
+
+def test_a_cross_validated_study_runs_the_same_trials_on_a_loaded_machine(monkeypatch):
+    train, valid = _binary_data()
+    spec = _spec(
+        timeout_s=600, cross_validate_below_rows=10_000, cv_folds=3, families=["lightgbm", "logistic"], n_trials=5
+    )
+    idle = run_study(train, valid, "binary", spec)
+    for name, family in dict(families_module.FAMILY_REGISTRY).items():
+
+        def slow_fit(*args, _fit=family.fit, **kwargs):
+            time.sleep(0.02)  # another process holds the cores
+            return _fit(*args, **kwargs)
+
+        monkeypatch.setitem(families_module.FAMILY_REGISTRY, name, type(family)(**{**family.__dict__, "fit": slow_fit}))
+    loaded = run_study(train, valid, "binary", spec)
+    assert loaded.cross_validated
+    assert [t.params for t in loaded.study.trials] == [t.params for t in idle.study.trials]
+    assert [t.value for t in loaded.study.trials] == [t.value for t in idle.study.trials]
+    for family, best in idle.candidates.items():
+        assert np.array_equal(loaded.candidates[family].model.predict(valid[0]), best.model.predict(valid[0]))

@@ -18,7 +18,8 @@ def test_rows(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def family_comparison(table: pd.DataFrame, model: FittedModel, outcome: StudyOutcome) -> pd.DataFrame:
-    """Each family's default configuration and its best trial (both fitted on the training rows) on
+    """Each family's default configuration and its best trial (both fitted on the training rows; after
+    a cross-validated study, on train + validation, and "validation" is the cross-validated score) on
     the validation and test rows: two rows per family, ``configuration`` ``default`` then ``best``.
     When the best trial did not beat the default surely enough (see
     :func:`~.study.keep_defaults_unless_surely_beaten`), the default row is the one marked champion.
@@ -86,7 +87,9 @@ def study_summary(outcome: StudyOutcome, n_trials: int) -> dict[str, Any]:
     states = outcome.trial_table()["state"].value_counts().to_dict()
     return {
         "name": outcome.study.study_name,
-        "metric": f"validation {outcome.metric} ({outcome.direction})",
+        "metric": f"{'cross-validated' if outcome.cross_validated else 'validation'} {outcome.metric} "
+        f"({outcome.direction})",
+        "cross_validated": outcome.cross_validated,
         "trials": len(outcome.trial_table()),
         "trials_requested": n_trials,
         "completed": int(states.get("complete", 0)),

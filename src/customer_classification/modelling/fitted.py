@@ -106,7 +106,8 @@ def _check_rows(y: np.ndarray, spec: ModelSpec, where: str, minimum: int) -> Non
 def tune(
     table: pd.DataFrame, spec: ModelSpec, study: StudySpec, min_rows: int = 20
 ) -> tuple[StudyOutcome, FeatureEncoder]:
-    """Run the study on the training rows, scored on the validation rows."""
+    """Run the study on the training rows, scored on the validation rows (cross-validated over both
+    below ``study.cross_validate_below_rows``)."""
     encoder = fit_encoder(table, spec)
     classes = None
     if spec.task == "multiclass":
@@ -163,7 +164,8 @@ def refit_champion(
     """Refit the study's champion on train + validation; calibrate (binary) and attach a LightGBM explainer.
 
     The calibration method is chosen on the validation rows with the champion fitted on the
-    training rows only (its validation margins are out of sample), then applied to the refit.
+    training rows only (its validation margins are out of sample), then applied to the refit; a
+    cross-validated study's champion is calibrated on the out-of-fold margins of every fitted row.
     """
     classes = outcome.classes
     X_valid, y_valid = labelled_xy(table, encoder, spec, ("validation",), classes)
@@ -178,23 +180,35 @@ def refit_champion(
         study.report_every,
     )
     champion = outcome.champion
-    n_train = int((table[SPLIT] == "train").sum())
+    # the rows LightGBM's rounds were chosen on: the training rows, or a fold's when the study
+    # cross-validated every row (a sampled study's rounds are chosen again on every training row)
+    n_train = int((table[SPLIT] == "train").sum()) if outcome.tuning_sample else outcome.fit_rows
     every_row = None
     if outcome.tuning_sample:
         every_row = (labelled_xy(table, encoder, spec, ("train",), classes), (X_valid, y_valid))
     config = refit_config(rounds_on_every_row(champion.config, champion.family, every_row, ctx), len(y_all), n_train)
     if config != champion.config:
         logger.info(
-            "refit of %s on %d rows: %d boosting rounds (%d early-stopped on %d training rows, scaled)",
+            "refit of %s on %d rows: %d boosting rounds (%d early-stopped on %.0f training rows, scaled)",
             champion.family,
             len(y_all),
             config["n_rounds"],
             champion.config["n_rounds"],
             n_train,
         )
-    estimator = FAMILY_REGISTRY[champion.family].fit(config, X_all, y_all, ctx)
+
+    def fit(candidate, config):
+        # cross-validated on every row, the study already fitted each kept configuration on train + validation
+        if outcome.cross_validated and not outcome.tuning_sample:
+            return candidate.model
+        return FAMILY_REGISTRY[candidate.family].fit(config, X_all, y_all, ctx)
+
+    estimator = fit(champion, config)
     calibrator, losses = None, {}
-    if spec.task == "binary":
+    if spec.task == "binary" and outcome.cross_validated:
+        # the out-of-fold margins of every fitted row: out of sample as the validation margins are
+        calibrator, losses = choose_calibration(champion.margins, outcome.scored_target, calibration_folds, study.seed)
+    elif spec.task == "binary":
         calibrator, losses = choose_calibration(
             champion.model.raw_score(X_valid), y_valid, calibration_folds, study.seed
         )
@@ -207,7 +221,7 @@ def refit_champion(
         )
         best_lightgbm = rounds_on_every_row(outcome.candidates["lightgbm"].config, "lightgbm", every_row, ctx)
         explainer_config = refit_config(best_lightgbm, len(y_all), n_train)
-        explainer = FAMILY_REGISTRY["lightgbm"].fit(explainer_config, X_all, y_all, ctx)
+        explainer = fit(outcome.candidates["lightgbm"], explainer_config)
     snapshots = []
     if spec.snapshot_column:
         fitted_rows = table.loc[table[SPLIT].isin(("train", "validation")), spec.snapshot_column]

@@ -171,6 +171,17 @@ class StudySpec(_Frozen):
             "beat its default configuration to replace it; 0 takes the best trial whatever the margin."
         ),
     )
+    cross_validate_below_rows: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "Below this many training + validation rows, each trial is scored by stratified cv_folds-fold "
+            "cross-validation over both rows instead of on the validation rows alone (a small validation split "
+            "rewards the luckiest trial); the refit's boosting rounds come from the folds' early stopping. "
+            "null: always the validation split."
+        ),
+    )
+    cv_folds: int = Field(default=5, ge=2, description="Folds of a cross-validated study (seeded by seed).")
     seed: int = 0
     n_threads: int = Field(default=2, ge=1)
     early_stopping_rounds: int = Field(default=30, ge=1)

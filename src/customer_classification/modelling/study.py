@@ -1,4 +1,5 @@
-"""One Optuna study over model families, tuned on the validation rows.
+"""One Optuna study over model families, tuned on the validation rows (or, on a small table,
+cross-validated over the training and validation rows: :mod:`.cross_validation`).
 
 The trials are planned before the study starts (:func:`trial_plan`): each family's default
 configuration first (LightGBM's first of all), then the rest of the budget shared among the
@@ -6,7 +7,8 @@ families by their ``search_weight``. Each trial's family is fixed by the plan an
 family's hyperparameters, whose ranges hold the defaults: a family's best trial is never worse on
 validation than its defaults, and the study runs the same trials on a loaded machine as on an idle
 one. Pruning compares a trial only with earlier trials of the same family at the same step
-(boosting round or number of trees); a default trial is never pruned.
+(boosting round or number of trees; cross-validated, the number of folds done); a default trial
+is never pruned.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import pandas as pd
 from optuna.pruners import BasePruner
 from optuna.trial import FrozenTrial, TrialState
 
-from customer_classification.modelling.families import FAMILY_REGISTRY, FitContext
+from customer_classification.modelling.cross_validation import cross_validate, cross_validation_folds
+from customer_classification.modelling.families import FAMILY_REGISTRY, FitContext, refit_config
 from customer_classification.modelling.metrics import STUDY_METRIC, validation_score
 from customer_classification.modelling.spec import StudySpec, Task
 
@@ -58,7 +61,9 @@ class FamilyMedianPruner(BasePruner):
 
 @dataclass
 class Candidate:
-    """The best trial of one family: its configuration and its model fitted on the training rows."""
+    """The best trial of one family: its configuration, its model fitted on the training rows (cross-
+    validated: on train + validation, after the study) and its predictions of the scored rows (the
+    validation rows; cross-validated, every row out of fold, with their margins when binary)."""
 
     family: str
     trial_number: int
@@ -66,6 +71,8 @@ class Candidate:
     config: dict[str, Any]
     model: Any
     fit_seconds: float
+    predicted: np.ndarray | None = None
+    margins: np.ndarray | None = None
 
 
 @dataclass
@@ -85,6 +92,9 @@ class StudyOutcome:
     stopped_by_time_cap: bool = False
     classes: list[Any] | None = None
     encoder: Any = None  # the FeatureEncoder the trials' features came from
+    cross_validated: bool = False
+    fit_rows: float = 0.0  # rows each trial's model was fitted on (a fold's, cross-validated)
+    scored_target: np.ndarray | None = None  # target of the rows the candidates' ``predicted`` scores
     # split -> (rows the trials saw, rows of the split), when study.max_tuning_rows sampled them
     tuning_sample: dict[str, tuple[int, int]] = field(default_factory=dict)
 
@@ -126,39 +136,61 @@ class StudyOutcome:
         )
 
 
-def _objective(outcome: StudyOutcome, spec: StudySpec, ctx: FitContext, train, valid):
-    """One trial: a family and its configuration fitted on the training rows, scored on validation;
-    each family's best trial so far is kept in ``outcome.candidates``."""
+def _keep(outcome: StudyOutcome, candidate: Candidate, is_default: bool) -> None:
+    """Record a finished trial: its family's default, and its family's best so far."""
+    if is_default:
+        outcome.defaults[candidate.family] = candidate
+    best = outcome.candidates.get(candidate.family)
+    improves = best is None or (
+        candidate.validation_score > best.validation_score
+        if outcome.direction == "maximize"
+        else candidate.validation_score < best.validation_score
+    )
+    if improves:
+        outcome.candidates[candidate.family] = candidate
+
+
+def _pruning_report(trial: optuna.Trial, family: str):
+    def report(step: int, value: float) -> None:
+        trial.report(value, step)
+        if trial.should_prune():
+            raise optuna.TrialPruned(f"{family} pruned at step {step}")
+
+    return report
+
+
+def _objective(outcome: StudyOutcome, spec: StudySpec, ctx: FitContext, train, valid, folds=None):
+    """One trial: a family and its configuration fitted on the training rows, scored on validation
+    (with ``folds``: cross-validated over train + validation, given as ``train``); each family's best
+    trial so far is kept in ``outcome.candidates``."""
     (X, y), (X_valid, y_valid) = train, valid
 
     def objective(trial: optuna.Trial) -> float:
         family = FAMILY_REGISTRY[trial.suggest_categorical("family", spec.families)]
-        is_default = bool(trial.user_attrs.get(DEFAULT_ATTR))
         config = family.suggest(trial, ctx.task)
-
-        def report(step: int, value: float) -> None:
-            trial.report(value, step)
-            if trial.should_prune():
-                raise optuna.TrialPruned(f"{family.name} pruned at step {step}")
-
+        report = _pruning_report(trial, family.name)
         started = time.perf_counter()
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*warm_start.*")  # balanced weights while growing a forest
-            model = family.fit(config, X, y, ctx, X_valid, y_valid, report)
+            if folds is None:
+                model = family.fit(config, X, y, ctx, X_valid, y_valid, report)
+                predicted, margins, rounds = model.predict(X_valid), None, getattr(model, "best_iteration", None)
+                score = validation_score(ctx.task, y_valid, predicted)
+            else:
+                folded = cross_validate(family, config, (X, y), folds, ctx, report)
+                model, predicted, margins, rounds, score = (
+                    None,
+                    folded.predicted,
+                    folded.margins,
+                    folded.mean_rounds,
+                    folded.score,
+                )
         seconds = time.perf_counter() - started
-        score = validation_score(ctx.task, y_valid, model.predict(X_valid))
         if family.name == "lightgbm":
-            config["n_rounds"] = int(model.best_iteration)
-            trial.set_user_attr("best_iteration", int(model.best_iteration))
-        candidate = Candidate(family.name, trial.number, score, config, model, seconds)
-        if is_default:
-            outcome.defaults[family.name] = candidate
-        best = outcome.candidates.get(family.name)
-        improves = best is None or (
-            score > best.validation_score if outcome.direction == "maximize" else score < best.validation_score
-        )
-        if improves:
-            outcome.candidates[family.name] = candidate
+            config["n_rounds"] = int(rounds)
+            trial.set_user_attr("best_iteration", int(rounds))
+        candidate = Candidate(family.name, trial.number, score, config, model, seconds, predicted, margins)
+        _keep(outcome, candidate, bool(trial.user_attrs.get(DEFAULT_ATTR)))
         return score
 
     return objective
@@ -203,14 +235,15 @@ def _enqueue_plan(study: optuna.Study, plan: list[str], task: Task) -> None:
             study.enqueue_trial({"family": family, **FAMILY_REGISTRY[family].defaults(task)}, {DEFAULT_ATTR: True})
 
 
-def keep_defaults_unless_surely_beaten(outcome: StudyOutcome, spec: StudySpec, valid) -> None:
+def keep_defaults_unless_surely_beaten(outcome: StudyOutcome, spec: StudySpec) -> None:
     """Put back a family's default when its best trial beats it on fewer than
-    ``spec.min_confidence_over_default`` of paired bootstrap resamples of the validation rows.
+    ``spec.min_confidence_over_default`` of paired bootstrap resamples of the scored rows (the
+    validation rows; cross-validated, every fitted row with its out-of-fold predictions).
 
     The best of many trials on a small validation set is partly the luckiest: on a few hundred rows
     a tuned configuration can lead the default on validation and trail it on new rows.
     """
-    X_valid, y_valid = valid
+    y_valid = outcome.scored_target
     rng = np.random.default_rng(spec.seed)
     resamples = [rng.integers(0, len(y_valid), len(y_valid)) for _ in range(BOOTSTRAP_RESAMPLES)]
     better = np.greater if outcome.direction == "maximize" else np.less
@@ -219,7 +252,7 @@ def keep_defaults_unless_surely_beaten(outcome: StudyOutcome, spec: StudySpec, v
         default = outcome.defaults.get(family)
         if default is None or default is best:
             continue
-        tuned, plain = best.model.predict(X_valid), default.model.predict(X_valid)
+        tuned, plain = best.predicted, default.predicted
         wins = [
             better(
                 validation_score(outcome.task, y_valid[r], tuned[r]),
@@ -232,7 +265,7 @@ def keep_defaults_unless_surely_beaten(outcome: StudyOutcome, spec: StudySpec, v
         outcome.confidence_over_default[family] = confidence
         if confidence < spec.min_confidence_over_default:
             logger.info(
-                "study '%s': %s's best trial %d beats its default on %.0f%% of validation resamples, under %.0f%%: "
+                "study '%s': %s's best trial %d beats its default on %.0f%% of resamples of the scored rows, under %.0f%%: "
                 "the default is kept",
                 spec.study_name,
                 family,
@@ -280,6 +313,23 @@ def _check_outcome(outcome: StudyOutcome, spec: StudySpec) -> None:
     )
 
 
+def _fit_candidates_on_all_rows(outcome: StudyOutcome, ctx: FitContext, rows) -> None:
+    """Cross-validated, the trials kept no model: each family's default, best and kept configuration
+    is fitted on train + validation as the champion's refit is (the comparison's test figures)."""
+    X, y = rows
+    kept = {id(c): c for group in (outcome.defaults, outcome.best_trials, outcome.candidates) for c in group.values()}
+    for candidate in kept.values():
+        config = refit_config(candidate.config, len(y), outcome.fit_rows)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*warm_start.*")  # as in the trials
+            candidate.model = FAMILY_REGISTRY[candidate.family].fit(config, X, y, ctx)
+
+
+def cross_validates(spec: StudySpec, n_rows: int) -> bool:
+    """Whether a study of ``n_rows`` training + validation rows is cross-validated."""
+    return spec.cross_validate_below_rows is not None and n_rows < spec.cross_validate_below_rows
+
+
 def run_study(
     train: tuple[pd.DataFrame, np.ndarray],
     valid: tuple[pd.DataFrame, np.ndarray],
@@ -287,7 +337,9 @@ def run_study(
     spec: StudySpec,
     n_classes: int = 2,
 ) -> StudyOutcome:
-    """Search the families of ``spec`` on (features, target) of the training rows, scored on validation.
+    """Search the families of ``spec`` on (features, target) of the training rows, scored on validation;
+    below ``spec.cross_validate_below_rows`` training + validation rows, scored by stratified
+    ``spec.cv_folds``-fold cross-validation over both (:mod:`.cross_validation`).
 
     Runs the ``spec.n_trials`` trials of :func:`trial_plan`, or fewer when ``spec.timeout_s`` (a
     safety cap) is hit first: logged, recorded in ``stopped_by_time_cap``, an error when a family
@@ -311,19 +363,37 @@ def run_study(
         pruner=FamilyMedianPruner(spec.pruning_warmup_trials),
         storage=optuna.storages.InMemoryStorage(),
     )
-    study.set_user_attr("metric", f"validation {metric}")
-    _enqueue_plan(study, trial_plan(spec.families, spec.n_trials), task)
     outcome = StudyOutcome(
         study=study, task=task, metric=metric, direction=direction, scoring_family=spec.scoring_family
     )
+    folds = None
+    if cross_validates(spec, len(train[1]) + len(valid[1])):
+        train = (pd.concat([train[0], valid[0]]), np.concatenate([train[1], valid[1]]))
+        folds = cross_validation_folds(train[1], task, spec.cv_folds, spec.seed)
+        outcome.cross_validated, outcome.scored_target = True, train[1]
+        outcome.fit_rows = float(np.mean([len(fitting) for fitting, _ in folds]))
+        logger.info(
+            "study '%s': %d training + validation rows, under study.cross_validate_below_rows (%d): each trial "
+            "is scored by %d-fold cross-validation over all of them",
+            spec.study_name,
+            len(train[1]),
+            spec.cross_validate_below_rows,
+            spec.cv_folds,
+        )
+    else:
+        outcome.scored_target, outcome.fit_rows = valid[1], float(len(train[1]))
+    study.set_user_attr("metric", f"{'cross-validated' if folds else 'validation'} {metric}")
+    _enqueue_plan(study, trial_plan(spec.families, spec.n_trials), task)
     started = time.perf_counter()
     study.optimize(
-        _objective(outcome, spec, ctx, train, valid),
+        _objective(outcome, spec, ctx, train, valid, folds),
         n_trials=spec.n_trials,
         timeout=spec.timeout_s,
         gc_after_trial=False,
     )
     outcome.seconds = time.perf_counter() - started
     _check_outcome(outcome, spec)
-    keep_defaults_unless_surely_beaten(outcome, spec, valid)
+    keep_defaults_unless_surely_beaten(outcome, spec)
+    if folds is not None:
+        _fit_candidates_on_all_rows(outcome, ctx, train)
     return outcome

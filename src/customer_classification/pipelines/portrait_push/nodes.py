@@ -344,28 +344,9 @@ def evaluate_push(
     sources = _sources(customer_month_balances, customer_month_digital, customer_month_campaigns,
                        customer_month_credit, validated_platform_profiles)  # fmt: skip
     scores, _ = push.predict(rows, _customers(int_customers), _history(validated_platform_profiles, rows), sources)
+    product_contenders, category_contenders = _contenders(push, scores, recommender, recommendation_blend,
+                                                          features, portrait_fitting_rows)  # fmt: skip
     categories = recommender.categories
-    existing = {
-        "blend": blended_scores(recommender, recommendation_blend, features),
-        **recommender.source_scores(features),
-    }
-    fitted = portrait_fitting_rows["next_product"].value_counts()
-    taken = np.array([fitted.get(p, 0) for p in push.products], dtype=float)
-    totals = pd.Series(taken).groupby(np.array(push.product_categories)).transform("sum").to_numpy()
-    share = np.divide(taken, totals, out=np.zeros_like(taken), where=totals > 0)
-    product_contenders = {
-        "portrait_push": scores,
-        **{
-            name: evaluation.products_from_categories(s, categories, push.product_categories, share)
-            for name, s in existing.items()
-        },
-        "popularity": np.tile(taken, (len(rows), 1)),
-    }
-    category_contenders = {
-        "portrait_push": push.category_scores(scores, categories),
-        **existing,
-        "popularity": np.tile(recommender.popularity, (len(rows), 1)),
-    }
     k = params.top_k
     table = pd.concat(
         [
@@ -395,3 +376,39 @@ def evaluate_push(
         report["category"]["map_over_popularity"],
     )
     return table, report
+
+
+def _contenders(
+    push: PortraitPush,
+    scores: np.ndarray,
+    recommender: Any,
+    recommendation_blend: dict[str, Any],
+    features: pd.DataFrame,
+    portrait_fitting_rows: pd.DataFrame,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Each contender's scores per product and per category: the push model, the existing
+    recommenders (category scores shared out over a category's products by how often the fitting
+    rows took each) and popularity."""
+    categories = recommender.categories
+    existing = {
+        "blend": blended_scores(recommender, recommendation_blend, features),
+        **recommender.source_scores(features),
+    }
+    fitted = portrait_fitting_rows["next_product"].value_counts()
+    taken = np.array([fitted.get(p, 0) for p in push.products], dtype=float)
+    totals = pd.Series(taken).groupby(np.array(push.product_categories)).transform("sum").to_numpy()
+    share = np.divide(taken, totals, out=np.zeros_like(taken), where=totals > 0)
+    product_contenders = {
+        "portrait_push": scores,
+        **{
+            name: evaluation.products_from_categories(s, categories, push.product_categories, share)
+            for name, s in existing.items()
+        },
+        "popularity": np.tile(taken, (len(scores), 1)),
+    }
+    category_contenders = {
+        "portrait_push": push.category_scores(scores, categories),
+        **existing,
+        "popularity": np.tile(recommender.popularity, (len(scores), 1)),
+    }
+    return product_contenders, category_contenders

@@ -20,6 +20,15 @@ class PropensityParams(BaseModel):
     study: StudySpec
     min_rows: int = Field(default=20, ge=1)
 
+    @model_validator(mode="after")
+    def _keeps_its_validation_split(self) -> PropensityParams:
+        if self.study.cross_validate_below_rows is not None:
+            raise ValueError(
+                "propensity.study.cross_validate_below_rows must be null: the blend weights are chosen on the "
+                "validation snapshot with the propensity model fitted on the training rows only"
+            )
+        return self
+
 
 class ProductRecommendationParams(BaseModel):
     """Which categories are recommended, on which snapshots the scorers learn, and how many."""
