@@ -153,6 +153,16 @@ def rounds_on_every_row(
     return {**config, "n_rounds": int(model.best_iteration)}
 
 
+def _calibration(outcome: StudyOutcome, valid: tuple, folds: int, seed: int) -> tuple[Calibrator, dict[str, float]]:
+    """The champion's calibration, chosen on out-of-sample margins: its validation margins, or the
+    out-of-fold margins of every fitted row when the study cross-validated."""
+    champion = outcome.champion
+    if outcome.cross_validated:
+        return choose_calibration(champion.margins, outcome.scored_target, folds, seed)
+    X_valid, y_valid = valid
+    return choose_calibration(champion.model.raw_score(X_valid), y_valid, folds, seed)
+
+
 def refit_champion(
     table: pd.DataFrame,
     outcome: StudyOutcome,
@@ -205,13 +215,8 @@ def refit_champion(
 
     estimator = fit(champion, config)
     calibrator, losses = None, {}
-    if spec.task == "binary" and outcome.cross_validated:
-        # the out-of-fold margins of every fitted row: out of sample as the validation margins are
-        calibrator, losses = choose_calibration(champion.margins, outcome.scored_target, calibration_folds, study.seed)
-    elif spec.task == "binary":
-        calibrator, losses = choose_calibration(
-            champion.model.raw_score(X_valid), y_valid, calibration_folds, study.seed
-        )
+    if spec.task == "binary":
+        calibrator, losses = _calibration(outcome, (X_valid, y_valid), calibration_folds, study.seed)
     explainer = estimator if champion.family == "lightgbm" else None
     if explainer is None and "lightgbm" in outcome.candidates:
         logger.warning(
