@@ -119,7 +119,7 @@ def tune(
     sample = {}
     for split, (features, target) in (("train", (X, y)), ("validation", (X_valid, y_valid))):
         kept = stratified_sample(target, spec.task, study.max_tuning_rows, study.seed)
-        sample[split] = (features.iloc[kept], target[kept])
+        sample[split] = (features, target) if kept is None else (features.iloc[kept], target[kept])
     outcome = run_study(sample["train"], sample["validation"], spec.task, study, n_classes=len(classes or [0, 1]))
     if len(sample["train"][1]) < len(y) or len(sample["validation"][1]) < len(y_valid):
         outcome.tuning_sample = {"train": (len(sample["train"][1]), len(y))}

@@ -173,18 +173,23 @@ def _strata(target: np.ndarray, task: str) -> np.ndarray:
     return pd.Series(target).astype(str).to_numpy()
 
 
-def stratified_sample(target: np.ndarray, task: str, limit: int | None, seed: int) -> np.ndarray:
+def _keep_per_stratum(strata: np.ndarray, order: np.ndarray, limit: int) -> np.ndarray:
+    """A mask of at most ``limit`` rows: each stratum in its share, the rows first in ``order``."""
+    kept = np.zeros(len(strata), dtype=bool)
+    for stratum in np.unique(strata):
+        members = np.flatnonzero(strata == stratum)
+        take = int(round(len(members) * limit / len(strata)))
+        kept[members[np.argsort(order[members], kind="stable")[:take]]] = True
+    return kept
+
+
+def stratified_sample(target: np.ndarray, task: str, limit: int | None, seed: int) -> np.ndarray | None:
     """Positions of at most ``limit`` rows of ``target``, each stratum (classes; deciles of a
-    regression target) in its share, drawn with ``seed``; every position when ``target`` is no longer."""
+    regression target) in its share, drawn with ``seed``; None when ``target`` is no longer."""
     if limit is None or len(target) <= limit:
-        return np.arange(len(target))
-    strata = _strata(target, task)
-    rng = np.random.default_rng(seed)
-    kept = [
-        rng.permutation(members)[: int(round(len(members) * limit / len(target)))]
-        for members in (np.flatnonzero(strata == stratum) for stratum in np.unique(strata))
-    ]
-    return np.sort(np.concatenate(kept))
+        return None
+    order = np.random.default_rng(seed).random(len(target))
+    return np.flatnonzero(_keep_per_stratum(_strata(target, task), order, limit))
 
 
 def _sampled(table: pd.DataFrame, names: np.ndarray, spec: ModelSpec, split: SplitSpec) -> np.ndarray:
@@ -201,12 +206,7 @@ def _sampled(table: pd.DataFrame, names: np.ndarray, spec: ModelSpec, split: Spl
         if spec.snapshot_column:
             keys = keys + "@" + table[spec.snapshot_column].iloc[rows].astype(str)
         hashed = pd.util.hash_pandas_object(keys, index=False, hash_key="training-samples").to_numpy()
-        strata = _strata(table[spec.target].to_numpy()[rows], spec.task)
-        kept = np.zeros(len(rows), dtype=bool)
-        for stratum in np.unique(strata):
-            members = np.flatnonzero(strata == stratum)
-            take = int(round(len(members) * limit / len(rows)))
-            kept[members[np.argsort(hashed[members], kind="stable")[:take]]] = True
+        kept = _keep_per_stratum(_strata(table[spec.target].to_numpy()[rows], spec.task), hashed, limit)
         names[rows[~kept]] = ""
         logger.warning(
             "target '%s': %d %s rows, a stratified sample of %d kept (split.max_training_rows: %d)",
