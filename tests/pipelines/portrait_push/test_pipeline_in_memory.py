@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 
@@ -63,3 +65,45 @@ def test_the_steps_report_weights_scenarios_and_feedback(tiny_portrait):
     groups = tiny_portrait["portrait_credit_groups"]
     assert set(groups["group_credit_affinity"]) <= {"low", "average", "high"}
     assert isinstance(groups, pd.DataFrame)
+
+
+def _fitting_rows(tiny_portrait, **update) -> pd.DataFrame:
+    inputs = [
+        tiny_portrait[name]
+        for name in ("customer_features", "customer_tags", "lifestyle.cluster_assignments", "model_labels", "holdings")
+    ]
+    params = tiny_portrait["portrait_push_model"].params.model_copy(update=update)
+    return nodes.assemble_fitting_rows(*inputs, tiny_portrait["products"], params)
+
+
+def test_a_big_bank_fits_on_a_seeded_sample_with_each_snapshot_and_next_product_in_its_share(tiny_portrait):
+    every = _fitting_rows(tiny_portrait, max_fitting_rows=None)
+    limit = len(every) // 2
+    sample = _fitting_rows(tiny_portrait, max_fitting_rows=limit)
+    assert abs(len(sample) - limit) <= every["next_product"].nunique() * every["snapshot_date"].nunique()
+    pd.testing.assert_frame_equal(sample, _fitting_rows(tiny_portrait, max_fitting_rows=limit))
+    # the rows kept are rows of the whole table, each stratum in about its share
+    assert len(sample.merge(every, on=list(every.columns))) == len(sample)
+    strata = ["snapshot_date", "next_product"]
+    shares = every.value_counts(strata, normalize=True)
+    kept = sample.value_counts(strata, normalize=True).reindex(shares.index, fill_value=0)
+    assert (kept - shares).abs().max() < 0.01
+    other_seed = _fitting_rows(tiny_portrait, max_fitting_rows=limit, seed=7)
+    assert not other_seed["customer_id"].equals(sample["customer_id"])
+
+
+def test_the_push_scores_the_same_in_batches_of_any_size(tiny_portrait):
+    push = tiny_portrait["portrait_push_model"]
+    inputs = [
+        tiny_portrait[name]
+        for name in (
+            "customer_features", "customer_tags", "lifestyle.cluster_assignments", "holdings", "products",
+            "int_customers", "validated_platform_profiles", "customer_month_balances", "customer_month_digital",
+            "customer_month_campaigns", "customer_month_credit",
+        )
+    ]  # fmt: skip
+    one_batch = nodes.push_credit_products(push, *inputs, push.params)
+    batched = copy.deepcopy(push)
+    batched.settings["model"]["prediction_batch"] = 100  # the scoring snapshot's customers in 4 batches
+    assert len(one_batch["customer_id"].unique()) > 300
+    pd.testing.assert_frame_equal(nodes.push_credit_products(batched, *inputs, push.params), one_batch)

@@ -105,10 +105,17 @@ class PortraitPush:
     def predict(self, rows: pd.DataFrame, customers: pd.DataFrame, history: pd.DataFrame, sources: dict[str, Any]):
         """S57: rows x products, in batches of customers (a big bank's sequences never sit in memory at once)."""
         size = self.params.model.prediction_batch
+        # each batch matches and summarises only its own customers' profiles and history: the
+        # positions of every customer among the rows' are looked up once, not once per batch
+        ids = pd.Index(pd.unique(rows["customer_id"]))
+        row_codes = ids.get_indexer(rows["customer_id"])
+        customer_codes, history_codes = (ids.get_indexer(f["customer_id"]) for f in (customers, history))
         parts, tables = [], []
         for start in range(0, len(rows), size):
             batch = rows.iloc[start : start + size].reset_index(drop=True)
-            table = self.evaluation_data(batch, customers, history)
+            wanted = np.zeros(len(ids) + 1, dtype=bool)  # the last slot: a customer not among the rows (-1)
+            wanted[row_codes[start : start + size]] = True
+            table = self.evaluation_data(batch, customers[wanted[customer_codes]], history[wanted[history_codes]])
             sequence = monthly_sequences(batch, sources, self.params.model.months)
             parts.append(self.model.predict(self.standardised(table), sequence))
             tables.append(table)

@@ -43,19 +43,20 @@ def platform_history(platform_profiles: Any, snapshot_months: list[int], months:
 
 def _city_agreement(warehouse: pd.Series, platform: pd.Series, params: MatchingParams) -> pd.Series:
     """``same``, ``typo`` (a near spelling of the warehouse's city) or ``different`` per row."""
-    warehouse, platform = warehouse.fillna("").astype(str), platform.fillna("").astype(str)
-    pairs = pd.DataFrame({"w": warehouse, "p": platform}).drop_duplicates()
-    ratio = {
-        (w, p): difflib.SequenceMatcher(None, w.lower(), p.lower()).ratio()
-        for w, p in zip(pairs["w"], pairs["p"], strict=True)
-    }
-    return pd.Series(
+    rows = pd.DataFrame({"w": warehouse.fillna("").astype(str), "p": platform.fillna("").astype(str)})
+    # a bank has few distinct (city, typed city) pairs: each is compared once
+    pairs = rows.drop_duplicates(ignore_index=True)
+    similar = np.array(
         [
-            "same" if w == p else "typo" if ratio[(w, p)] >= params.city_similarity else "different"
-            for w, p in zip(warehouse, platform, strict=True)
-        ],
-        index=warehouse.index,
+            difflib.SequenceMatcher(None, w.lower(), p.lower()).ratio()
+            for w, p in zip(pairs["w"], pairs["p"], strict=True)
+        ]
     )
+    pairs["agreement"] = np.where(
+        pairs["w"] == pairs["p"], "same", np.where(similar >= params.city_similarity, "typo", "different")
+    )
+    agreement = rows.merge(pairs, on=["w", "p"], how="left", validate="many_to_one")["agreement"]
+    return pd.Series(agreement.to_numpy(), index=warehouse.index)
 
 
 def match_profiles(customers: pd.DataFrame, latest: pd.DataFrame, params: MatchingParams) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import StandardScaler
 
+from customer_classification.modelling.table import stratified_sample
 from customer_classification.pipelines.portrait_push import evaluation
 from customer_classification.pipelines.portrait_push.bundle import CUSTOMER_FEATURES, PortraitPush
 from customer_classification.pipelines.portrait_push.evaluation_data import (
@@ -106,7 +107,16 @@ def assemble_fitting_rows(
     rows["credit_taken"] = rows["next_product_category"].isin(params.credit_categories).to_numpy()
     if rows.empty:
         raise ValueError(f"portrait_push: no fitting rows on the snapshots {params.fitting_snapshots}")
-    return rows
+    strata = rows["snapshot_date"].astype(str) + "|" + rows["next_product"].astype(str)
+    kept = stratified_sample(strata.to_numpy(), "classes", params.max_fitting_rows, params.seed)
+    if kept is None:
+        return rows
+    logger.info(
+        "portrait_push: %s fitting rows, a sample of %s kept (portrait_push.max_fitting_rows)",
+        f"{len(rows):,}",
+        f"{len(kept):,}",
+    )
+    return rows.iloc[kept].reset_index(drop=True)
 
 
 def find_credit_groups(portrait_fitting_rows: pd.DataFrame, portrait_push: PortraitPushParams) -> pd.DataFrame:

@@ -82,6 +82,12 @@ class PortraitPushParams(BaseModel):
     outcome_window_months: int = Field(6, ge=1)
     customer_holdout: list[float] = Field(default=[0.5, 0.25, 0.25], min_length=3, max_length=3)
     top_k: int = Field(3, ge=1)
+    max_fitting_rows: int | None = Field(
+        200_000,
+        ge=1000,
+        description="Fitting rows beyond this: a seeded sample, each snapshot and next product in its share "
+        "(a big bank); None fits on every row.",
+    )
     portrait: PortraitParams
     weights: WeightTreeParams = WeightTreeParams()
     scenarios: ScenarioParams
