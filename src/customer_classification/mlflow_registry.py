@@ -25,7 +25,7 @@ from mlflow.models import ModelSignature
 from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema
 from mlflow.types.schema import AnyType
 
-from customer_classification.registry import RegistryUpdate
+from customer_classification.registry import RegistryUpdate, stable_pickle
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def ensure_version(
         client.create_registered_model(name, tags={"artefact": artefact})
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{artefact}.pkl"
-        path.write_bytes(pickle.dumps(value, protocol=5))
+        path.write_bytes(stable_pickle(value))
         info = mlflow.pyfunc.log_model(
             name=artefact.replace(".", "_"),
             python_model=PickledArtefact(),

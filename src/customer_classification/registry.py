@@ -27,6 +27,8 @@ and notes it under ``"rollbacks"``; the next month's retrain competes with them.
 from __future__ import annotations
 
 import copy
+import io
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,3 +145,37 @@ class RegistryUpdate:
 
     state: dict[str, Any]
     artefacts: dict[tuple[str, str], Any]
+
+
+def _in_order(items) -> list:
+    return sorted(items, key=lambda item: (type(item).__name__, repr(item)))
+
+
+class _StablePickler(pickle._Pickler):  # noqa: SLF001 - the Python pickler, whose dispatch a subclass may extend
+    """Pickles sets in a sorted order. A set of strings iterates in the order of its strings'
+    hashes, which Python draws anew in every process (pydantic keeps the fields a model was given
+    in such a set): without this, the same model rerun in a new process pickles to other bytes.
+    (The C pickler's ``reducer_override`` is never called for an exact set.)"""
+
+    dispatch = pickle._Pickler.dispatch.copy()  # noqa: SLF001
+
+    def _save_set(self, obj: set) -> None:
+        self.write(pickle.EMPTY_SET)
+        self.memoize(obj)
+        self.write(pickle.MARK)
+        for item in _in_order(obj):
+            self.save(item)
+        self.write(pickle.ADDITEMS)
+
+    def _save_frozenset(self, obj: frozenset) -> None:
+        self.save_reduce(frozenset, (_in_order(obj),), obj=obj)
+
+    dispatch[set] = _save_set
+    dispatch[frozenset] = _save_frozenset
+
+
+def stable_pickle(value: Any) -> bytes:
+    """``value`` pickled (protocol 5) to the same bytes in every process of the same environment."""
+    buffer = io.BytesIO()
+    _StablePickler(buffer, protocol=5).dump(value)
+    return buffer.getvalue()

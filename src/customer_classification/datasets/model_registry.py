@@ -18,7 +18,7 @@ from typing import Any
 
 from kedro.io import AbstractDataset, DatasetError
 
-from customer_classification.registry import ModelRegistry, RegistryUpdate, empty_state
+from customer_classification.registry import ModelRegistry, RegistryUpdate, empty_state, stable_pickle
 
 DOCUMENT = "model_registry.json"
 
@@ -79,7 +79,7 @@ class ModelRegistryDataset(AbstractDataset[RegistryUpdate, ModelRegistry]):
 
     def save(self, data: RegistryUpdate) -> None:
         for (artefact, version), value in sorted(data.artefacts.items()):
-            write_atomically(artefact_path(self._root, artefact, version), pickle.dumps(value, protocol=5))
+            write_atomically(artefact_path(self._root, artefact, version), stable_pickle(value))
         for artefact, entry in data.state["champions"].items():
             if not artefact_path(self._root, artefact, entry["version"]).exists():
                 raise DatasetError(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
+import subprocess
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +19,7 @@ from customer_classification.datasets import model_registry as registry_datasets
 from customer_classification.modelling.spec import ModelSpec
 from customer_classification.pipelines.model_registry.nodes import decide_champions, registrar
 from customer_classification.pipelines.model_registry.params import ModelRegistryParams
-from customer_classification.registry import ModelRegistry, RegistryUpdate
+from customer_classification.registry import ModelRegistry, RegistryUpdate, stable_pickle
 
 
 @dataclass
@@ -265,3 +268,29 @@ def test_a_champion_that_cannot_score_the_test_rows_gives_way_with_the_reason():
     assert records[0]["decision"] == "promoted" and potential is challenger
     assert "the champion 2026-09 cannot score the current test rows" in records[0]["reason"]
     assert "['gone']" in records[0]["reason"]
+
+
+def test_an_artefact_pickles_to_the_same_bytes_in_every_process():
+    # a pydantic model keeps the fields it was given in a set of strings, whose order follows the
+    # hash seed Python draws anew per process: a rerun of the month must still write the same bytes
+    script = (
+        "import hashlib, sys\n"
+        "from customer_classification.modelling.spec import ModelSpec\n"
+        "from customer_classification.registry import stable_pickle\n"
+        "spec = ModelSpec(target='upgrade_within_window', task='binary', population=[])\n"
+        "value = {'spec': spec, 'tags': {'young', 'urban', 'saver', 'borrower'}, 'frozen': frozenset('abcdef')}\n"
+        "sys.stdout.write(hashlib.sha256(stable_pickle(value)).hexdigest())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3)
+    }
+    assert len(digests) == 1
+    value = {"tags": {"young", "urban"}, "frozen": frozenset({3, 1, 2})}
+    assert pickle.loads(stable_pickle(value)) == value
