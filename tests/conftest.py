@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from filelock import FileLock
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
@@ -42,12 +41,12 @@ def pytest_addoption(parser):
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    # pytest-xdist (--dist loadgroup) sends each group to one worker: a module's tests go together,
-    # so its fixtures are made once, and so do the tests of the monthly cycle, whose months follow
-    # one another in one copy of the default run (the default run itself is shared by all workers)
+    # pytest-xdist (--dist loadgroup) sends each group to one worker: the tests that start from the
+    # session's default run go together, so that run (a minute) is made once, and the others by
+    # module, so a module's fixtures are made once
     for item in items:
-        in_months = any(name in item.fixturenames for name in MONTHLY_CYCLE)
-        item.add_marker(pytest.mark.xdist_group("monthly_cycle" if in_months else item.nodeid.split("::")[0]))
+        shared = "default_run_project" in item.fixturenames
+        item.add_marker(pytest.mark.xdist_group("default_run" if shared else item.nodeid.split("::")[0]))
     if config.getoption("--reverse"):
         items.reverse()
 
@@ -84,10 +83,6 @@ TINY = {
     "potential_model": {"study": {"n_trials": 4, "cross_validate_below_rows": None}},
     "loan_demand": {"study": {"n_trials": 4, "cross_validate_below_rows": None}},
 }
-
-
-# the fixtures of the monthly cycle below: their tests run on one worker, in one copy of the run
-MONTHLY_CYCLE = ("month_project", "first_month", "month_rerun")
 
 
 def copy_project(root: Path) -> Path:
@@ -134,34 +129,24 @@ def inside(root: Path):
         yield patch
 
 
-def _project_after(tmp_path_factory, name: str, pipelines: tuple[str | None, ...]) -> Path:
-    """The project after ``pipelines``, made once per test session: under pytest-xdist the first
-    worker to need it makes it in the folder the workers share, the others wait for it."""
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent  # the session's folder, above each worker's own
-    root, made = shared / name, shared / f"{name}.made"
-    with FileLock(shared / f"{name}.lock"):
-        if not made.exists():
-            shutil.rmtree(root, ignore_errors=True)
-            copy_project(root)
-            with inside(root):
-                for pipeline in pipelines:
-                    run(root, pipeline=pipeline)
-            made.touch()
+def _project_after(root: Path, pipelines: tuple[str | None, ...]) -> Path:
+    copy_project(root)
+    with inside(root):
+        for pipeline in pipelines:
+            run(root, pipeline=pipeline)
     return root
 
 
 @pytest.fixture(scope="session")
 def default_run_project(tmp_path_factory) -> Path:
     """The project after ``kedro run`` (every pipeline) at TINY, as a user first runs it. Read-only."""
-    return _project_after(tmp_path_factory, "default_run", (None,))
+    return _project_after(tmp_path_factory.mktemp("default_run"), (None,))
 
 
 @pytest.fixture(scope="session")
 def engineered_project(tmp_path_factory) -> Path:
     """The project after ``kedro run --pipelines demo_data`` then ``data_engineering`` at TINY. Read-only."""
-    return _project_after(tmp_path_factory, "engineered", ("demo_data", "data_engineering"))
+    return _project_after(tmp_path_factory.mktemp("engineered"), ("demo_data", "data_engineering"))
 
 
 def copy_run(source: Path, root: Path, only: tuple[str, ...] | None = None) -> Path:
