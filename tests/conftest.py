@@ -42,23 +42,13 @@ def pytest_addoption(parser):
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     # pytest-xdist (--dist loadgroup) sends each group to one worker: the tests that start from the
-    # session's default run go in two groups, each of which makes that run (a minute) once on its
-    # worker, so that neither worker has five minutes of them alone; the others go by module, so a
-    # module's fixtures are made once
+    # session's default run go together, so that run (a minute) is made once, and the others by
+    # module, so a module's fixtures are made once
     for item in items:
-        module = item.nodeid.split("::")[0]
-        if "default_run_project" in item.fixturenames:
-            second = module.startswith(SECOND_DEFAULT_RUN)
-            item.add_marker(pytest.mark.xdist_group("default_run_2" if second else "default_run"))
-        else:
-            item.add_marker(pytest.mark.xdist_group(module))
+        shared = "default_run_project" in item.fixturenames
+        item.add_marker(pytest.mark.xdist_group("default_run" if shared else item.nodeid.split("::")[0]))
     if config.getoption("--reverse"):
         items.reverse()
-
-
-# the modules that read the default run without the monthly cycle's copy of it: the score on
-# Spark, the front end and the report (about as long as the monthly cycle's tests together)
-SECOND_DEFAULT_RUN = ("tests/test_spark_score.py", "tests/frontend/", "tests/pipelines/reporting/")
 
 
 def build_bank(params: DemoBankParams) -> dict[str, pd.DataFrame]:
