@@ -28,18 +28,23 @@ from customer_classification.modelling.metrics import (
 )
 from customer_classification.modelling.params import ModelPipelineParams
 from customer_classification.modelling.study import StudyOutcome
-from customer_classification.modelling.table import SPLIT, assemble_model_table
+from customer_classification.modelling.table import SPLIT, assemble_model_table, assemble_scoring_table
 from customer_classification.spark_apply import is_spark
 
 logger = logging.getLogger(__name__)
 
 
 def build_model_table(features: Any, labels: Any, params: ModelPipelineParams) -> pd.DataFrame:
-    """The population's rows of the split's snapshots: features joined to the target, with a ``split`` column.
-    From Spark tables (the score on Spark, which fits nothing), the scoring rows alone, on Spark."""
+    """The population's rows of the split's snapshots: features joined to the target, with a ``split`` column."""
+    return assemble_model_table(features, labels, params.model, params.split)
+
+
+def build_scoring_table(features: Any, labels: Any, params: ModelPipelineParams) -> Any:
+    """The model table's scoring rows alone (the score's table: one snapshot read, not the split's).
+    From Spark tables (the score on Spark), the same rows on Spark."""
     if is_spark(features):
         return spark_scores.scoring_rows(features, labels, params)
-    return assemble_model_table(features, labels, params.model, params.split)
+    return assemble_scoring_table(features, labels, params.model, params.split)
 
 
 def tune_models(table: pd.DataFrame, params: ModelPipelineParams) -> tuple[optuna.Study, StudyOutcome]:

@@ -1,6 +1,6 @@
 """The model-pipeline template: one namespaced pipeline per model, as ``clustering`` builds one per group.
 
-Every model pipeline has the same five nodes (:mod:`.nodes`); its parameters choose the task
+Every model pipeline has the same six nodes (:mod:`.nodes`); its parameters choose the task
 and the decision. The template names its datasets generically (``model_table``, ``model``,
 ``scores``, ...); a model pipeline maps each to its public catalog name.
 """
@@ -15,6 +15,7 @@ from customer_classification.node_tags import SCORING
 # The template's datasets; each model pipeline gives every one of them a public name.
 TEMPLATE_DATASETS = (
     "model_table",
+    "scoring_table",
     "study",
     "tuning",
     "model",
@@ -35,6 +36,12 @@ def _template() -> Pipeline:
                 inputs=["customer_features", "model_labels", PARAMS],
                 outputs="model_table",
                 name="build_model_table",
+            ),
+            Node(
+                nodes.build_scoring_table,
+                inputs=["customer_features", "model_labels", PARAMS],
+                outputs="scoring_table",
+                name="build_scoring_table",
                 tags=SCORING,
             ),
             Node(nodes.tune_models, inputs=["model_table", PARAMS], outputs=["study", "tuning"], name="tune_models"),
@@ -47,7 +54,7 @@ def _template() -> Pipeline:
             ),
             Node(
                 nodes.score_customers,
-                inputs=["model_table", "model", PARAMS],
+                inputs=["scoring_table", "model", PARAMS],
                 outputs="scores",
                 name="score_customers",
                 tags=SCORING,

@@ -24,17 +24,24 @@ SPLITS = ("train", "validation", "test", "scoring")
 
 
 def snapshot_rows(
-    frame: Any, snapshot_column: str | None, snapshots: list[dt.date] | None, columns: list[str] | None = None
+    frame: Any,
+    snapshot_column: str | None,
+    snapshots: list[dt.date] | None,
+    columns: list[str] | None = None,
+    where: nw.Expr | None = None,
 ) -> pd.DataFrame:
-    """The rows of ``snapshots`` (every row when None, or when the table has no snapshot column), of
-    ``columns`` (every column when None), as pandas, from whatever engine the catalog loaded. The
-    snapshot column, when kept, comes as ``datetime64[us]`` whatever the engine's date type."""
+    """The rows of ``snapshots`` (every row when None, or when the table has no snapshot column)
+    that meet ``where`` (when given), of ``columns`` (every column when None), as pandas, from
+    whatever engine the catalog loaded, filtered there. The snapshot column, when kept, comes as
+    ``datetime64[us]`` whatever the engine's date type."""
     native = nw.from_native(frame)
     if snapshot_column is not None and snapshot_column not in native.columns:
         raise ValueError(f"column '{snapshot_column}' (the snapshot column) is missing; columns: {native.columns[:8]}")
     if snapshots is not None and snapshot_column is not None:
         wanted = [dt.datetime.combine(d, dt.time()) for d in snapshots]
         native = native.filter(nw.col(snapshot_column).cast(nw.Datetime("us")).is_in(wanted))
+    if where is not None:
+        native = native.filter(where)
     if columns is not None:
         native = native.select(*dict.fromkeys(columns))
     if isinstance(native, nw.LazyFrame):
@@ -55,19 +62,14 @@ def assemble_model_table(features: Any, labels: Any, spec: ModelSpec, split: Spl
     feature columns of ``features``.
     """
     if split.method == "random":
-        table, in_population = _joined(features, labels, spec, None)
-        names = _random_names(table, in_population, spec, split)
+        keyed, in_population = _keyed(features, labels, spec, None)
+        names = _random_names(keyed, in_population, spec, split)
     else:
         snapshots = [*split.training_snapshots, split.validation_snapshot, split.test_snapshot]
         snapshots += [split.scoring_snapshot] if split.scoring_snapshot else []
-        table, in_population = _joined(features, labels, spec, snapshots)
-        names = _time_names(table, in_population, spec, split)
-    names = _sampled(table, names, spec, split)
-    keep = names != ""
-    table = table.loc[keep].drop(columns=[c for c in spec.population if c != spec.target])
-    table.insert(len(spec.key_columns), SPLIT, pd.Categorical(names[keep], categories=list(SPLITS)))
-    order = [*spec.key_columns[1:], spec.id_column]
-    table = table.sort_values(order, kind="stable").reset_index(drop=True)
+        keyed, in_population = _keyed(features, labels, spec, snapshots)
+        names = _time_names(keyed, in_population, spec, split)
+    table = _with_features(features, keyed, _sampled(keyed, names, spec, split), spec)
     counts = table[SPLIT].value_counts().reindex(list(SPLITS)).to_dict()
     logger.info("model table for target '%s' (%s split): rows per split %s", spec.target, split.method, counts)
     for name in ("train", "validation", "test"):
@@ -79,17 +81,64 @@ def assemble_model_table(features: Any, labels: Any, spec: ModelSpec, split: Spl
     return table
 
 
-def _joined(features: Any, labels: Any, spec: ModelSpec, snapshots: list[dt.date] | None):
-    """Features joined one to one to the label columns, and whether each row is in the population."""
-    feats = snapshot_rows(features, spec.snapshot_column, snapshots)
-    labs = snapshot_rows(labels, spec.snapshot_column, snapshots)
+def assemble_scoring_table(features: Any, labels: Any, spec: ModelSpec, split: SplitSpec) -> pd.DataFrame:
+    """The model table's scoring rows alone, as :func:`assemble_model_table` marks them: all a score
+    needs. A time split reads the scoring snapshot only, so a score's memory follows one snapshot
+    rather than the split's five. With no scoring row, the model table's first row (its split
+    kept), which gives the scores their columns and types."""
+    if split.method == "time" and split.scoring_snapshot is not None:
+        keyed, in_population = _keyed(features, labels, spec, [split.scoring_snapshot])
+        if in_population.any():
+            return _with_features(features, keyed, np.where(in_population, "scoring", ""), spec)
+    table = assemble_model_table(features, labels, spec, split)
+    scoring = (table[SPLIT] == "scoring").to_numpy()
+    return (table[scoring] if scoring.any() else table.head(1)).reset_index(drop=True)
+
+
+def _with_features(features: Any, keyed: pd.DataFrame, names: np.ndarray, spec: ModelSpec) -> pd.DataFrame:
+    """The rows of ``keyed`` with a split name, their features read for them alone (filtered in the
+    engine that holds the table, so a bank's unused rows never reach pandas), the name in the
+    ``split`` column, the population flags dropped, in the order of snapshot then id."""
     keys = spec.key_columns
+    kept = keyed.loc[names != "", [*keys, *spec.label_columns]].assign(**{SPLIT: names[names != ""]})
+    feats = snapshot_rows(features, spec.snapshot_column, _snapshots_of(kept, spec), where=_key_filter(kept, spec))
+    feats = feats.drop(columns=[c for c in spec.label_columns if c in feats.columns])
+    table = feats.merge(kept, on=keys, how="inner", validate="one_to_one")
+    split = table.pop(SPLIT).to_numpy()
+    table = table.drop(columns=[c for c in spec.population if c != spec.target])
+    table.insert(len(keys), SPLIT, pd.Categorical(split, categories=list(SPLITS)))
+    order = [*spec.key_columns[1:], spec.id_column]
+    return table.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+def _snapshots_of(kept: pd.DataFrame, spec: ModelSpec) -> list[dt.date] | None:
+    if spec.snapshot_column is None:
+        return None
+    return sorted({moment.date() for moment in kept[spec.snapshot_column]})
+
+
+def _key_filter(kept: pd.DataFrame, spec: ModelSpec) -> nw.Expr:
+    """True for the rows of ``kept``'s keys: each snapshot's ids."""
+    if spec.snapshot_column is None:
+        return nw.col(spec.id_column).is_in(kept[spec.id_column].tolist())
+    when = nw.col(spec.snapshot_column).cast(nw.Datetime("us"))
+    wanted = nw.lit(False)
+    for moment, ids in kept.groupby(spec.snapshot_column, sort=True)[spec.id_column]:
+        wanted = wanted | ((when == moment.to_pydatetime()) & nw.col(spec.id_column).is_in(ids.tolist()))
+    return wanted
+
+
+def _keyed(features: Any, labels: Any, spec: ModelSpec, snapshots: list[dt.date] | None):
+    """The keys of the feature rows joined one to one to the label columns, and whether each row is
+    in the population. Of the features, only the key columns are read."""
+    keys = spec.key_columns
+    labs = snapshot_rows(labels, spec.snapshot_column, snapshots)
     missing = [c for c in [*keys, *spec.label_columns] if c not in labs.columns]
     if missing:
         raise ValueError(f"label table: columns {missing} are missing (the model spec's keys, target and population)")
-    if spec.id_column not in feats.columns:
+    if spec.id_column not in nw.from_native(features).columns:
         raise ValueError(f"feature table: the id column '{spec.id_column}' is missing")
-    feats = feats.drop(columns=[c for c in spec.label_columns if c in feats.columns])
+    feats = snapshot_rows(features, spec.snapshot_column, snapshots, keys)
     duplicated = feats.duplicated(keys)
     if duplicated.any():
         examples = feats.loc[duplicated, keys].head(3).to_dict("records")

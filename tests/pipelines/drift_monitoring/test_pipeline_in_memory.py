@@ -17,7 +17,8 @@ def monitored(tiny_models) -> dict:
     params = {"drift_monitoring": raw_parameters("drift_monitoring")}
     models = ("potential_model_table", "potential_model", "loan_demand_table", "loan_demand_model")
     profiled = run_in_memory(pipeline.only_nodes_with_outputs(*REFERENCES), {m: tiny_models[m] for m in models}, params)
-    inputs = {name: tiny_models[name] for name in (*models, "potential_scores", "loan_demand_scores")}
+    scored = ("potential_model_scoring_table", "potential_scores", "loan_demand_scoring_table", "loan_demand_scores")
+    inputs = {name: tiny_models[name] for name in (*models, *scored)}
     inputs |= {f"champion.{name}": profiled[name] for name in REFERENCES}  # the champions: this run's models
     return {**profiled, **run_in_memory(pipeline, inputs, params)}
 

@@ -81,7 +81,7 @@ def test_a_prediction_exactly_at_the_threshold_is_not_flagged(tiny_models):
     at = float(predicted[len(predicted) // 2])
     outputs = run_in_memory(
         scoring_only,
-        {name: tiny_models[name] for name in ("loan_demand_table", "loan_demand_model")},
+        {name: tiny_models[name] for name in ("loan_demand_scoring_table", "loan_demand_model")},
         {"loan_demand": raw_parameters("loan_demand", {"decision": {"threshold": at}})},
     )
     scores = outputs["loan_demand_scores"]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from customer_classification.modelling.decisions import TierDecision
-from customer_classification.modelling.nodes import score_customers
+from customer_classification.modelling.nodes import build_scoring_table, score_customers
 from customer_classification.modelling.params import ModelPipelineParams
 from customer_classification.pipelines import potential_model
 from tests.pipelines.conftest import SMALL_STUDY
@@ -61,6 +61,26 @@ def test_test_predictions_are_the_test_snapshots_long_tail_customers(tiny_models
     test = table[table["split"] == "test"]
     assert sorted(predictions["customer_id"]) == sorted(test["customer_id"])
     assert tiny_models["potential_model_metrics"]["test"]["n"] == len(test)
+
+
+@pytest.mark.parametrize("model", ["potential_model", "loan_demand"])
+def test_the_scoring_table_is_the_model_tables_scoring_rows(tiny_models, tiny_engineered, model):
+    whole, scoring = tiny_models[f"{model}_table"], tiny_models[f"{model}_scoring_table"]
+    expected = whole[whole["split"] == "scoring"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(scoring, expected, check_exact=True)
+    # read from lazy scans too (as the catalog hands them over): the same rows
+    lazy = {name: tiny_engineered[name].lazy() for name in ("customer_features", "model_labels")}
+    params = ModelPipelineParams(**raw_parameters(model, SMALL_STUDY))
+    pd.testing.assert_frame_equal(build_scoring_table(*lazy.values(), params), expected, check_exact=True)
+
+
+def test_without_a_scoring_snapshot_the_scoring_table_is_one_row_that_scores_nobody(tiny_engineered):
+    raw = raw_parameters("potential_model", SMALL_STUDY)
+    raw["split"] = {**raw["split"], "scoring_snapshot": None}
+    params = ModelPipelineParams(**raw)
+    features, labels = (tiny_engineered[name] for name in ("customer_features", "model_labels"))
+    table = build_scoring_table(features, labels, params)
+    assert len(table) == 1 and table["split"].iloc[0] != "scoring"
 
 
 def test_rerun_gives_the_same_scores_bit_for_bit(tiny_models, tiny_engineered):

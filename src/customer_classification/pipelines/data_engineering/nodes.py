@@ -228,29 +228,34 @@ def build_model_labels(
     customer_month_credit: Any,
     customer_month_campaigns: Any,
     data_engineering: DataEngineeringParams,
-) -> Any:
+) -> Iterator[TableChunk]:
     """Outcome labels for the customers of every snapshot (missing where the window is incomplete).
 
-    The customers of a snapshot are those its features describe: known before it.
+    The customers of a snapshot are those its features describe: known before it. Yields one
+    chunk per snapshot (one in all on Spark), as :func:`build_customer_features` does and for the
+    same reasons.
     """
     balances, credit, campaigns = (
         nw.from_native(t) for t in (customer_month_balances, customer_month_credit, customer_month_campaigns)
     )
     customers = _alike(nw.from_native(int_customers), balances)
-    frames = [
-        snapshot_labels(
-            known_customers(customers, dt.datetime.combine(snapshot, dt.time())).select("customer_id"),
-            balances,
-            credit,
-            campaigns,
-            snapshot,
-            window=data_engineering.outcome_window_months,
-            line=data_engineering.high_value_aum_line,
-            last_month=data_engineering.history_end,
-        )
-        for snapshot in data_engineering.snapshots
-    ]
-    return nw.concat(frames, how="vertical").to_native()
+    snapshots = data_engineering.snapshots
+    chunks = [snapshots] if is_spark(balances) else [[snapshot] for snapshot in snapshots]
+    for index, chunk in enumerate(chunks):
+        frames = [
+            snapshot_labels(
+                known_customers(customers, dt.datetime.combine(snapshot, dt.time())).select("customer_id"),
+                balances,
+                credit,
+                campaigns,
+                snapshot,
+                window=data_engineering.outcome_window_months,
+                line=data_engineering.high_value_aum_line,
+                last_month=data_engineering.history_end,
+            )
+            for snapshot in chunk
+        ]
+        yield TableChunk(nw.concat(frames, how="vertical").to_native(), index, len(chunks))
 
 
 def summarise_labels(model_labels: Any) -> dict[str, Any]:

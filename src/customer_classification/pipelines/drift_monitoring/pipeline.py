@@ -31,10 +31,10 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 nodes.monitor_drift,
                 inputs=[
-                    "potential_model_table",
+                    "potential_model_scoring_table",
                     "champion.potential_model_drift_reference",
                     "potential_scores",
-                    "loan_demand_table",
+                    "loan_demand_scoring_table",
                     "champion.loan_demand_model_drift_reference",
                     "loan_demand_scores",
                     PARAMS,

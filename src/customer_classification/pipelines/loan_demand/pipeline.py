@@ -10,6 +10,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         "loan_demand",
         {
             "model_table": "loan_demand_table",
+            "scoring_table": "loan_demand_scoring_table",
             "study": "loan_demand_study",
             "tuning": "loan_demand_tuning",
             "model": "loan_demand_model",

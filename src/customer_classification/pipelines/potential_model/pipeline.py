@@ -10,6 +10,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         "potential_model",
         {
             "model_table": "potential_model_table",
+            "scoring_table": "potential_model_scoring_table",
             "study": "potential_model_study",
             "tuning": "potential_model_tuning",
             "model": "potential_model",
