@@ -53,7 +53,7 @@ def test_every_group_is_its_own_namespaced_block_in_the_registry(project):
 
 def test_every_customer_of_every_snapshot_is_assigned_and_profiled(project):
     catalog = _catalog(project)
-    features = catalog.load("customer_features").to_pandas()
+    features = catalog.load("customer_features").collect().to_pandas()
     for group in GROUPS:
         assigned = catalog.load(f"{group}.cluster_assignments")
         assert len(assigned) == len(features)
@@ -73,7 +73,7 @@ def test_every_customer_of_every_snapshot_is_assigned_and_profiled(project):
 
 def test_the_payload_holds_aggregates_and_no_customer_identifier(project):
     catalog = _catalog(project)
-    customer_ids = {str(c) for c in catalog.load("customer_features")["customer_id"].unique().to_list()}
+    customer_ids = {str(c) for c in catalog.load("customer_features").collect()["customer_id"].unique().to_list()}
     for group in GROUPS:
         payload = json.loads((project / SEGMENTS / group / "segment_payload.json").read_text())
         assert payload["group"] == group

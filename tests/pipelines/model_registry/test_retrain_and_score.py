@@ -84,7 +84,7 @@ def next_month(month_project, interrupted) -> dict:
     with inside(project):
         run(project, env="next_month", pipeline="retrain")
         with KedroSession.create(project_path=project, env="next_month", runtime_params=TINY) as session:
-            features = session.load_context().catalog.load("customer_features").to_pandas()
+            features = session.load_context().catalog.load("customer_features").collect().to_pandas()
     registry = ModelRegistryDataset(path=str(project / REGISTRY)).load()
     rescored = {}
     for model, predictions in (("potential_model", "potential_model"), ("loan_demand_model", "loan_demand")):

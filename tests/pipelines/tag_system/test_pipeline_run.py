@@ -68,7 +68,7 @@ def test_a_tag_and_a_group_added_only_in_parameters_are_built_and_read_back(bank
     tags, features, dictionary, weights, binner = _load(
         bank, "customer_tags", "customer_features", "tag_dictionary", "tag_weights", "tag_binner", extra_params=ADDED
     )
-    features = features.to_pandas()
+    features = features.collect().to_pandas()  # the catalog hands over a lazy scan
     assert len(tags) == len(features)
     assert tags.columns[:2].tolist() == ["customer_id", "snapshot_date"]
     assert {"big_spender", "fund_watcher", "life_stage", "saving_capacity"} <= set(tags.columns)

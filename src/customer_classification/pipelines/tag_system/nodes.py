@@ -48,6 +48,22 @@ def _check_snapshots(frame: pd.DataFrame, snapshots: Iterable[dt.date], table: s
         )
 
 
+def _snapshot_column(customer_features: Any) -> pd.DataFrame:
+    return snapshot_rows(customer_features, "snapshot_date", None, ["snapshot_date"])
+
+
+def _tagged_by_snapshot(customer_features: Any, tag_binner: TagBinner) -> pd.DataFrame:
+    """Every row tagged, one snapshot read at a time (a bank's every snapshot of the features would
+    be in memory at once otherwise), in the table's order of snapshots."""
+    columns = [*KEY_COLUMNS, *tag_binner.feature_names_in_]
+    when = _snapshot_column(customer_features)["snapshot_date"]
+    days = [moment.date() for moment in when.drop_duplicates()]
+    parts = [tag_binner.transform(snapshot_rows(customer_features, "snapshot_date", [day], columns)) for day in days]
+    if not parts or sum(len(part) for part in parts) != len(when):  # no rows, or snapshots that are not whole days
+        return tag_binner.transform(snapshot_rows(customer_features, "snapshot_date", None, columns))
+    return pd.concat(parts, ignore_index=True)
+
+
 def fit_tag_binner(customer_features: Any, model_labels: Any, tag_system: TagSystemParams) -> TagBinner:
     """Learn every tag's cut points on the training snapshots.
 
@@ -59,11 +75,9 @@ def fit_tag_binner(customer_features: Any, model_labels: Any, tag_system: TagSys
     """
     binner = TagBinner(list(tag_system.tags.values()))
     binner.check_features(_schema_kinds(customer_features))
-    features = snapshot_rows(
-        customer_features, "snapshot_date", None, [*KEY_COLUMNS, *(f for t in binner.tags for f in t.features)]
-    )
-    _check_snapshots(features, tag_system.training_snapshots, "customer_features")
-    training = _rows_at(features, tag_system.training_snapshots)
+    _check_snapshots(_snapshot_column(customer_features), tag_system.training_snapshots, "customer_features")
+    columns = [*KEY_COLUMNS, *dict.fromkeys(f for t in binner.tags for f in t.features)]
+    training = snapshot_rows(customer_features, "snapshot_date", tag_system.training_snapshots, columns)
     targets = model_targets(training, snapshot_rows(model_labels, "snapshot_date", None, LABEL_COLUMNS))
     binner.fit(training, targets)
     logger.info(
@@ -85,8 +99,7 @@ def assign_tags(customer_features: Any, tag_binner: TagBinner) -> pd.DataFrame:
     """
     if is_spark(customer_features):
         return map_partitions(assign_tags, customer_features, tag_binner)
-    features = snapshot_rows(customer_features, "snapshot_date", None, [*KEY_COLUMNS, *tag_binner.feature_names_in_])
-    tags = tag_binner.transform(features)
+    tags = _tagged_by_snapshot(customer_features, tag_binner)
     tag_names = list(tag_binner.get_feature_names_out())
     coverage = tags[tag_names].notna().mean()
     logger.info(
