@@ -21,6 +21,7 @@ from customer_classification.pipelines.reporting.params import ReportingParams
 from customer_classification.pipelines.reporting.pipeline import create_pipeline
 from customer_classification.pipelines.reporting.sections import SECTIONS
 from customer_classification.pipelines.reporting.sections.loan_demand import threshold_curve
+from customer_classification.pipelines.reporting.sections.rm_types import _matrix_figure
 from customer_classification.pipelines.reporting.wording import feature_title
 from tests.conftest import run
 from tests.pipelines.reporting.conftest import REPORTING
@@ -256,3 +257,29 @@ def test_an_optional_dataset_loads_none_until_it_is_written(tmp_path):
     assert dataset.load() is None and not dataset.exists()
     dataset.save({"precision": 0.7})
     assert dataset.load() == {"precision": 0.7} and path.exists()
+
+
+@pytest.mark.parametrize(("rms", "labelled"), [(40, 40), (3000, 0)])
+def test_the_rm_type_matrix_names_each_manager_while_the_names_can_be_read(rms, labelled):
+    """A bank's thousands of managers: one row each still, but no labels that would overlap."""
+    categories = ["deposit", "loan"]
+    classification = pd.DataFrame(
+        {
+            "rm_id": [rm for rm in range(rms) for _ in categories],
+            "category": categories * rms,
+            "type_by_count": [True, False] * rms,
+            "type_by_share": [False, True] * rms,
+        }
+    )
+    params = ReportingParams(
+        title="t",
+        currency="CNY",
+        figure_width_in=10,
+        figure_dpi=100,
+        features_per_heatmap=10,
+        tags_per_distribution_chart=14,
+    )
+    figure = _matrix_figure(classification, categories, params)
+    axes = figure.axes[0]
+    assert axes.get_images()[0].get_array().shape == (rms, 2)
+    assert len(axes.get_yticklabels()) == labelled

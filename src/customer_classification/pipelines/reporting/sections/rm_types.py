@@ -16,6 +16,11 @@ _TYPE_LEVELS = ("not a type", "by count (> T1)", "by share (> T2)", "by count an
 _TYPE_COLOURS = ("#f2f2f2", PALETTE[0], PALETTE[1], PALETTE[3])
 
 
+_MATRIX_MAX_HEIGHT_IN = 14.0
+# the rows whose labels the figure's greatest height still separates
+_MATRIX_MAX_LABELLED_ROWS = int((_MATRIX_MAX_HEIGHT_IN - 1.6) / 0.12)
+
+
 def _matrix_figure(classification: pd.DataFrame, categories: list[str], params: ReportingParams):
     """RMs with at least one type (rows) by category (columns), coloured by which rule typed them."""
     code = classification["type_by_count"].astype(int) + 2 * classification["type_by_share"].astype(int)
@@ -23,12 +28,15 @@ def _matrix_figure(classification: pd.DataFrame, categories: list[str], params: 
     typed = matrix[(matrix > 0).any(axis=1)]
     typed = typed.loc[typed.gt(0).sum(axis=1).sort_values(ascending=False, kind="stable").index]
     height = 1.6 + 0.12 * max(len(typed), 1)
-    figure, axes = new_figure(params.figure_width_in, min(height, 14.0), params.figure_dpi)
+    figure, axes = new_figure(params.figure_width_in, min(height, _MATRIX_MAX_HEIGHT_IN), params.figure_dpi)
     axes.imshow(
         typed.to_numpy(), cmap=ListedColormap(_TYPE_COLOURS), vmin=0, vmax=3, aspect="auto", interpolation="nearest"
     )
     axes.set_xticks(range(len(categories)), [say.category_title(c) for c in categories])
-    axes.set_yticks(np.arange(len(typed)), [f"RM {rm}" for rm in typed.index], fontsize=5)
+    if len(typed) <= _MATRIX_MAX_LABELLED_ROWS:
+        axes.set_yticks(np.arange(len(typed)), [f"RM {rm}" for rm in typed.index], fontsize=5)
+    else:  # a bank's thousands of managers: labels that would overlap, and take minutes to lay out
+        axes.set_yticks([])
     axes.set_ylabel(f"Relationship managers with at least one type ({len(typed)} of {len(matrix)})")
     axes.legend(
         handles=[Patch(color=c, label=t) for c, t in zip(_TYPE_COLOURS, _TYPE_LEVELS, strict=True)],
