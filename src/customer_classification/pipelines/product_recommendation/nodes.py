@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+import narwhals as nw
 import numpy as np
 import optuna
 import pandas as pd
@@ -48,17 +49,21 @@ def _snapshots(frame: Any, snapshots: list[dt.date]) -> pd.DataFrame:
 def _with_labels(
     features: Any, labels: Any, snapshots: list[dt.date], params: ProductRecommendationParams, group: int
 ) -> pd.DataFrame:
-    """Features and labels of the customers of one holdout group (all customers without a holdout)."""
-    frame = _snapshots(features, snapshots)
+    """Features and labels of the customers of one holdout group (all customers without a holdout).
+    The group's rows are chosen in the scan: the other groups' features never reach pandas."""
+    where = None
+    if params.customer_holdout is not None:
+        ids = snapshot_rows(features, "snapshot_date", snapshots, ["customer_id"])["customer_id"].drop_duplicates()
+        where = nw.col("customer_id").is_in(ids[customer_group(ids, params.customer_holdout) == group].tolist())
+    frame = snapshot_rows(features, "snapshot_date", snapshots, where=where).sort_values(KEYS, ignore_index=True)
     outcomes = _snapshots(labels, snapshots).drop(columns=["is_long_tail"], errors="ignore")
-    frame = frame.merge(outcomes, on=KEYS, how="left", validate="one_to_one")
-    if params.customer_holdout is None:
-        return frame
-    return frame[customer_group(frame["customer_id"], params.customer_holdout) == group].reset_index(drop=True)
+    return frame.merge(outcomes, on=KEYS, how="left", validate="one_to_one")
 
 
-def _numeric_features(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns if c not in KEYS and pd.api.types.is_float_dtype(frame[c])]
+def _numeric_features(frame: pd.DataFrame, features: Any) -> list[str]:
+    """The columns of ``frame`` that are float features of the table ``features``."""
+    names = set(nw.from_native(features).columns) - set(KEYS)
+    return [c for c in frame.columns if c in names and pd.api.types.is_float_dtype(frame[c])]
 
 
 def build_propensity_table(
@@ -90,7 +95,7 @@ def fit_recommenders(
     the next-product model's champion refitted on train + validation."""
     params = product_recommendation
     training = _with_labels(customer_features, model_labels, params.training_snapshots, params, TRAIN)
-    numeric = _numeric_features(_snapshots(customer_features, params.training_snapshots[:1]))
+    numeric = _numeric_features(training, customer_features)
     similarity = ItemSimilarity(params.categories).fit(training)
     response = CategoryResponseModels(
         params.categories, numeric, min_positives=params.response_min_positives, seed=params.seed
