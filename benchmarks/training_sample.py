@@ -5,7 +5,8 @@
 Run after ``benchmarks/system.py --customers N``: it reuses that scratch project
 (``/tmp/cc-system-<N>``, or ``--workdir``) and the champions its retrain persisted. For M1
 (``potential_model``) and M2 (``loan_demand``) it builds the model table twice, with
-``split.max_training_rows`` as configured and with ``null`` (every row), refits the champion's
+``split.max_training_rows`` as configured and with ``null`` (every row), from the bank system.py
+left there (the month after's, so ``--env next_month`` by default), refits the champion's
 configuration on the train + validation rows of each (LightGBM's early-stopped rounds scaled to
 the rows, as the pipeline's refit does) and scores the same test rows with both: AUC for M1 (on
 the raw score, which calibration does not reorder), R² and RMSE for M2, the fit's seconds.
@@ -71,12 +72,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=None, help="system.py's scratch project")
+    parser.add_argument(
+        "--env",
+        default="next_month",
+        help="the configuration of the bank in the workdir: system.py leaves the month after's (next_month)",
+    )
     args = parser.parse_args()
     workdir = (args.workdir or Path(f"/tmp/cc-system-{args.customers}")).resolve()
     os.chdir(workdir)
     bootstrap_project(workdir)
     results = {}
-    with KedroSession.create(project_path=workdir) as session:
+    with KedroSession.create(project_path=workdir, env=args.env) as session:
         context = session.load_context()
         catalog = context.catalog
         for name, artefact in MODELS.items():
