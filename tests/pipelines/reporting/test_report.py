@@ -155,18 +155,21 @@ def test_every_segment_group_and_segment_is_in_the_report(reported_project):
     assert list(summary["sections"]) == [s.key for s in SECTIONS]
 
 
+# the base parameters' figure settings
+FIGURE_PARAMS = ReportingParams(
+    title="t",
+    currency="CNY",
+    figure_width_in=10,
+    figure_dpi=100,
+    features_per_heatmap=10,
+    tags_per_distribution_chart=14,
+)
+
+
 def test_figures_have_the_configured_size_and_no_software_stamp(reported_project):
-    params = ReportingParams(
-        title="t",
-        currency="CNY",
-        figure_width_in=10,
-        figure_dpi=100,
-        features_per_heatmap=10,
-        tags_per_distribution_chart=14,
-    )
     for path in (reported_project / REPORTING / "figures").rglob("*.png"):
         with Image.open(path) as image:
-            assert image.width == params.figure_width_in * params.figure_dpi, path.name
+            assert image.width == FIGURE_PARAMS.figure_width_in * FIGURE_PARAMS.figure_dpi, path.name
             assert "Software" not in image.info, path.name
 
 
@@ -271,15 +274,7 @@ def test_the_rm_type_matrix_names_each_manager_while_the_names_can_be_read(rms, 
             "type_by_share": [False, True] * rms,
         }
     )
-    params = ReportingParams(
-        title="t",
-        currency="CNY",
-        figure_width_in=10,
-        figure_dpi=100,
-        features_per_heatmap=10,
-        tags_per_distribution_chart=14,
-    )
-    figure = _matrix_figure(classification, categories, params)
+    figure = _matrix_figure(classification, categories, FIGURE_PARAMS)
     axes = figure.axes[0]
     assert axes.get_images()[0].get_array().shape == (rms, 2)
     assert len(axes.get_yticklabels()) == labelled
