@@ -64,17 +64,35 @@ class SegmentPreprocessor:
         return self
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
-        """The model matrix: standardised numeric columns, then one-hot levels (rows follow ``frame``)."""
-        values = frame[self.numeric].astype(float).fillna(self.medians_)
-        values[self.log_columns_] = np.log1p(values[self.log_columns_].clip(lower=0))
-        values = values.clip(self.lower_, self.upper_, axis=1)
-        parts = [((values - self.means_) / self.scales_).to_numpy()]
+        """The model matrix: standardised numeric columns, then one-hot levels (rows follow ``frame``).
+
+        The numeric part is computed in place in one array: at a million rows each whole-frame
+        step in pandas would hold another copy of it."""
+        values = self._numeric_matrix(frame)
+        np.copyto(values, self.medians_.to_numpy(dtype=np.float64), where=np.isnan(values))
+        for position in (self.numeric.index(c) for c in self.log_columns_):
+            column = values[:, position]
+            np.log1p(np.maximum(column, 0.0, out=column), out=column)
+        np.clip(values, self.lower_.to_numpy(dtype=np.float64), self.upper_.to_numpy(dtype=np.float64), out=values)
+        values -= self.means_.to_numpy(dtype=np.float64)
+        values /= self.scales_.to_numpy(dtype=np.float64)
+        if not self.levels_:
+            return values
+        parts = [values]
         for column, levels in self.levels_.items():
             observed = frame[column].astype("string").fillna(MISSING_CATEGORY).to_numpy(dtype=object)
             known = np.isin(observed, levels[:-1])
             observed = np.where(known, observed, MISSING_CATEGORY)
             parts.append((observed[:, None] == np.array(levels, dtype=object)[None, :]) * self.categorical_weight)
-        return np.hstack(parts).astype(np.float64)
+        return np.hstack(parts).astype(np.float64, copy=False)
+
+    def _numeric_matrix(self, frame: pd.DataFrame) -> np.ndarray:
+        """The numeric columns as one new float array (missing values as NaN), filled column by
+        column: selecting them first would copy them once more."""
+        values = np.empty((len(frame), len(self.numeric)), dtype=np.float64)
+        for position, name in enumerate(self.numeric):
+            values[:, position] = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
+        return values
 
     def feature_names_out(self) -> list[str]:
         """Names of the model matrix's columns."""
