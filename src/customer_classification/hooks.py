@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 from typing import Any
 
 import pyarrow
@@ -101,8 +103,8 @@ class SparkHooks:
         builder.getOrCreate().sparkContext.setLogLevel("WARN")
 
 
-class ArrowMemoryRelease:
-    """Hands back to the system, between nodes, the memory Arrow's allocator kept after use.
+class MemoryRelease:
+    """Hands back to the system, between nodes, the memory the allocators kept after use.
 
     Every pandas frame read from parquet or converted from Polars is allocated by pyarrow's
     memory pool (mimalloc), which keeps freed pages for reuse instead of returning them. Over a
@@ -110,12 +112,33 @@ class ArrowMemoryRelease:
     1,000,000-row snapshot of the features (1.1 GB in pandas), read and deleted, left 2.4 GB
     resident; 1.3 GB once Arrow's pool released its pages, 0.2 GB once Polars' own allocator
     had returned its (by itself, within seconds).
+
+    NumPy's arrays come from the C library's ``malloc``; glibc serves a freed array's size from
+    its heap next time (a million-row column, 8 MB, stays below its mmap threshold once a larger
+    block has been freed) and keeps the freed pages of that heap. ``malloc_trim`` returns them:
+    the response models' fit at a million rows left 2.7 GB resident, 1.5 GB after it.
     """
+
+    def __init__(self) -> None:
+        self._malloc_trim = _glibc_malloc_trim()
 
     @hook_impl
     def before_node_run(self) -> None:
-        pyarrow.default_memory_pool().release_unused()
+        self.release()
 
     @hook_impl
     def after_node_run(self) -> None:
+        self.release()
+
+    def release(self) -> None:
         pyarrow.default_memory_pool().release_unused()
+        if self._malloc_trim is not None:
+            self._malloc_trim(0)
+
+
+def _glibc_malloc_trim() -> Any:
+    """glibc's ``malloc_trim``, or None on a C library without it (musl, macOS, Windows)."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None

@@ -3,7 +3,7 @@
 import os
 
 from customer_classification.console import whole_lines_when_not_a_terminal
-from customer_classification.hooks import ArrowMemoryRelease, DemoWarehouseGuard, PseudonymKeyGuard, SparkHooks
+from customer_classification.hooks import DemoWarehouseGuard, MemoryRelease, PseudonymKeyGuard, SparkHooks
 from customer_classification.provenance import MixedRunsGuard, RunRecorder
 from customer_classification.run_lock import DataFolderLock
 from customer_classification.tracking import MlflowTracking
@@ -29,7 +29,7 @@ HOOKS = (
     MixedRunsGuard(),
     PseudonymKeyGuard(),
     DemoWarehouseGuard(),
-    ArrowMemoryRelease(),
+    MemoryRelease(),
 )
 
 CONFIG_LOADER_ARGS = {
