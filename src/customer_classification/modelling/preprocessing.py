@@ -88,8 +88,9 @@ class SegmentPreprocessor:
 
     def _numeric_matrix(self, frame: pd.DataFrame) -> np.ndarray:
         """The numeric columns as one new float array (missing values as NaN), filled column by
-        column: selecting them first would copy them once more."""
-        values = np.empty((len(frame), len(self.numeric)), dtype=np.float64)
+        column: selecting them first would copy them once more. Column-major, as pandas hands its
+        frames over: a model's dot products then add in the same order, to the last bit."""
+        values = np.empty((len(frame), len(self.numeric)), dtype=np.float64, order="F")
         for position, name in enumerate(self.numeric):
             values[:, position] = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
         return values
