@@ -195,13 +195,15 @@ def test_the_airflow_dag_of_retrain_is_generated_and_compiles(workdir):
     compile(source, str(dag), "exec")
     assert 'pipeline_name = "retrain"' in source
     tasks = [json.loads(names) for names in re.findall(r"_run_kedro_node\(node_names=(\[[^]]*\])\)", source)]
-    # the nodes handing models over in memory share one Airflow task: the decision and what scores with its champions
+    # the nodes handing models over in memory share one Airflow task: the decision and what scores with its
+    # champions; each model's study and refit (the model tables are files, so the study is a task of its own)
     (deciding,) = [task for task in tasks if "model_registry.decide_champions" in task]
     assert {
-        "potential_model.fit_champion",
-        "loan_demand.fit_champion",
         "after_decision.potential_model.score_customers",
         "after_decision.loan_demand.score_customers",
         "after_decision.drift_monitoring.monitor_drift",
     } <= set(deciding)
+    for model in ("potential_model", "loan_demand"):
+        (study,) = [task for task in tasks if f"{model}.tune_models" in task]
+        assert f"{model}.fit_champion" in study and f"{model}.build_model_table" not in study
     assert ["model_registry.register_models"] in tasks  # the registry is written by a task of its own
