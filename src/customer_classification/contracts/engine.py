@@ -28,7 +28,7 @@ import narwhals as nw
 
 from customer_classification.buckets import bucket_count, in_bucket, integer_column
 from customer_classification.contracts.masking import mask_pii
-from customer_classification.spark_cache import cached, is_spark, release
+from customer_classification.spark_cache import broadcast, cached, is_spark, release
 
 TypeFamily = Literal["int", "float", "string", "date", "datetime", "bool"]
 Severity = Literal["hard", "soft"]
@@ -244,13 +244,24 @@ def row_rules(
 
 def count_rules(frame: Frame, rules: Sequence[_RowRule]) -> tuple[int, list[int]]:
     """Rows of the frame and rows breaking each rule, in one pass."""
-    counts = collect_frame(
+    rows, counts, _ = count_rules_and(frame, rules)
+    return rows, counts
+
+
+def count_rules_and(
+    frame: Frame, rules: Sequence[_RowRule], more: Sequence[nw.Expr] = ()
+) -> tuple[int, list[int], list[Any]]:
+    """Rows of the frame, rows breaking each rule and the values of ``more`` (aggregations,
+    e.g. what the repair keeps), in one pass: on Spark each pass is a job over the whole plan."""
+    values = collect_frame(
         frame.select(
             nw.len().alias("_rows"),
             *[r.condition.cast(nw.Int64).sum().alias(f"_rule_{i}") for i, r in enumerate(rules)],
+            *[expr.alias(f"_more_{i}") for i, expr in enumerate(more)],
         )
     ).row(0)
-    return int(counts[0]), [int(c or 0) for c in counts[1:]]
+    counts = values[1 : len(rules) + 1]
+    return int(values[0]), [int(c or 0) for c in counts], list(values[len(rules) + 1 :])
 
 
 def repeated_keys(frame: Frame, key: list[str], rows: int, rows_per_pass: int | None) -> Frame:
@@ -342,7 +353,9 @@ def _with_orphan_flag(
         known = collect_frame(reference.select(fk.ref_column).unique())[fk.ref_column].to_list()
         return frame, ~nw.col(fk.column).is_in(known) & is_set
     keys = reference.select(nw.col(fk.ref_column).alias(fk.column), nw.lit(value=True).alias(flag)).unique()
-    return frame.join(keys, on=fk.column, how="left"), nw.col(flag).is_null() & is_set
+    # the referenced keys (a million customers at most: megabytes) go to every task, so the
+    # checked table, tens of millions of rows, is not shuffled for the join
+    return frame.join(broadcast(keys), on=fk.column, how="left"), nw.col(flag).is_null() & is_set
 
 
 def validate_table(
