@@ -28,7 +28,7 @@ import narwhals as nw
 
 from customer_classification.buckets import bucket_count, in_bucket, integer_column
 from customer_classification.contracts.masking import mask_pii
-from customer_classification.spark_cache import broadcast, cached, is_spark, release
+from customer_classification.spark_cache import broadcast, cached, derived_from_cache, is_spark, release
 
 TypeFamily = Literal["int", "float", "string", "date", "datetime", "bool"]
 Severity = Literal["hard", "soft"]
@@ -264,18 +264,25 @@ def count_rules_and(
     return int(values[0]), [int(c or 0) for c in counts], list(values[len(rules) + 1 :])
 
 
+# the most repeated keys a Spark join sends to every task rather than shuffling the table by them
+BROADCAST_KEYS = 1_000_000
+
+
 def repeated_keys(frame: Frame, key: list[str], rows: int, rows_per_pass: int | None) -> Frame:
     """The keys that more than one row shares.
 
     On Polars' lazy engine they are computed once, in buckets of an integer key
     column when the table has more than ``rows_per_pass`` rows, and kept in memory
     (they are few): later passes join against them instead of grouping the whole
-    table again, and no pass holds every key of a large table at once.
+    table again, and no pass holds every key of a large table at once. On Spark see
+    :func:`_spark_repeated_keys`.
     """
 
     def repeated(part: Frame) -> Frame:
         return part.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1).select(key)
 
+    if is_spark(frame):
+        return _spark_repeated_keys(repeated(frame))
     if not isinstance(frame, nw.LazyFrame) or frame.implementation.is_spark_like():
         return repeated(frame)
     column = integer_column(frame, key)
@@ -287,9 +294,21 @@ def repeated_keys(frame: Frame, key: list[str], rows: int, rows_per_pass: int | 
     return nw.concat(parts, how="vertical").lazy()
 
 
+def _spark_repeated_keys(found: Frame) -> Frame:
+    """Spark's repeated keys, persisted and counted (one job grouping the table by its key), and
+    marked for a broadcast join when few: the joins picking the rows whose key repeats (or not)
+    then read the table once instead of shuffling it whole. The repair's deduplication asks for
+    the same plan after the check, and Spark's cache answers it; :func:`release` of the frame
+    returned drops the cache (``contracts.repair`` does once the repaired table is computed)."""
+    found = cached(found)
+    if row_count(found) > BROADCAST_KEYS:
+        return found
+    return derived_from_cache(broadcast(found), found)
+
+
 def _key_rules(frame: Frame, table: TableContract, rows: int, rows_per_pass: int | None) -> list[Violation]:
     """Exact duplicates (soft) and different rows under one key (hard), looking only
-    at the rows whose key repeats."""
+    at the rows whose key repeats (their keys stay persisted on Spark, for the repair)."""
     key = list(table.key)
     # few rows, read by up to four queries: computed once on Spark
     sharing = cached(frame.join(repeated_keys(frame, key, rows, rows_per_pass), on=key, how="semi"))

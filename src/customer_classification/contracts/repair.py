@@ -19,7 +19,7 @@ from customer_classification.contracts.engine import (
     row_count,
     row_rules,
 )
-from customer_classification.spark_cache import cached, derived_from_cache
+from customer_classification.spark_cache import cached, derived_from_cache, release
 
 
 def undeclared_columns(frame: Frame, table: TableContract) -> list[str]:
@@ -28,8 +28,9 @@ def undeclared_columns(frame: Frame, table: TableContract) -> list[str]:
     return [name for name in frame.collect_schema().names() if name not in declared]
 
 
-def _distinct(frame: Frame, key: list[str], rows: int, rows_per_pass: int | None) -> Frame:
-    """The frame without exact duplicate rows.
+def _distinct(frame: Frame, key: list[str], rows: int, rows_per_pass: int | None) -> tuple[Frame, Frame | None]:
+    """The frame without exact duplicate rows, and the repeated keys it was made with (None for
+    an eager frame; on Spark persisted, to release once the result is computed).
 
     Eager frames keep their row order. On lazy engines only the rows whose key
     repeats are compared whole: a distinct over every column of a 60-million-row
@@ -37,11 +38,11 @@ def _distinct(frame: Frame, key: list[str], rows: int, rows_per_pass: int | None
     not matter downstream (money is summed in integer cents).
     """
     if isinstance(frame, nw.DataFrame):
-        return frame.unique(maintain_order=True)
+        return frame.unique(maintain_order=True), None
     repeated = repeated_keys(frame, key, rows, rows_per_pass)
     single = frame.join(repeated, on=key, how="anti")
     several = frame.join(repeated, on=key, how="semi").unique()
-    return nw.concat([single, several], how="vertical")
+    return nw.concat([single, several], how="vertical"), repeated
 
 
 @dataclass(frozen=True)
@@ -145,10 +146,11 @@ def repair_and_summarise(
         Repair(table.name, name, "undeclared column", "dropped column", before)
         for name in undeclared_columns(frame, table)
     ]
-    frame = _distinct(frame.select(columns), list(table.key), before, rows_per_pass)
+    frame, repeated = _distinct(frame.select(columns), list(table.key), before, rows_per_pass)
     flagged, rules = row_rules(frame, table, references, as_of)
     flagged = cached(flagged)
     rows, counts, (rows_out, *date_range) = count_rules_and(flagged, rules, _summary(rules, date_column))
+    release(repeated)  # read by the pass just made, which persisted what it computed
     summary = Repaired(int(rows_out or 0), *date_range)
     if before > rows:
         repairs.append(Repair(table.name, "+".join(table.key), "exact duplicate row", "dropped rows", before - rows))
