@@ -1,9 +1,9 @@
 """Spark's cache for the frames a run reads more than once.
 
 A Spark frame is a plan: every action recomputes it from the files it reads. The
-validated tables are read by the quality report and by an aggregate, and the repaired
-reference tables by every foreign-key check of the tables after them; each of those
-plans reaches back to the raw files through key checks and joins. Persisted (memory,
+repaired tables are counted by the repair (for the quality report) and read by an aggregate,
+and the repaired reference tables by every foreign-key check of the tables after them; each
+of those plans reaches back to the raw files through key checks and joins. Persisted (memory,
 spilling to disk, which is Spark's default for frames), a table is computed once and
 read back from the cache. Frames of the other engines pass through unchanged: pandas
 and eager Polars frames are computed already, and a lazy Polars plan is meant to be
