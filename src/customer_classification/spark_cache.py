@@ -1,9 +1,9 @@
 """Spark's cache for the frames a run reads more than once.
 
 A Spark frame is a plan: every action recomputes it from the files it reads. The
-validated tables are read by the quality report and by an aggregate, and the repaired
-reference tables by every foreign-key check of the tables after them; each of those
-plans reaches back to the raw files through key checks and joins. Persisted (memory,
+repaired tables are counted by the repair (for the quality report) and read by an aggregate,
+and the repaired reference tables by every foreign-key check of the tables after them; each
+of those plans reaches back to the raw files through key checks and joins. Persisted (memory,
 spilling to disk, which is Spark's default for frames), a table is computed once and
 read back from the cache. Frames of the other engines pass through unchanged: pandas
 and eager Polars frames are computed already, and a lazy Polars plan is meant to be
@@ -39,6 +39,37 @@ def cached(frame: Any) -> Any:
 
 
 def release(frame: Any) -> None:
-    """Drop a persisted Spark frame's cache (nothing on other engines, or for a frame not persisted)."""
+    """Drop a persisted Spark frame's cache (nothing on other engines, or for a frame not persisted).
+
+    A frame made by :func:`derived_from_cache` drops the cache of the frame it was derived from.
+    """
     if is_spark(frame):
-        _native(frame).unpersist()
+        native = _native(frame)
+        getattr(native, _CACHED_SOURCE, native).unpersist()
+
+
+# the attribute naming, on a Spark frame, the persisted frame it reads (see derived_from_cache)
+_CACHED_SOURCE = "_customer_classification_cached_source"
+
+
+def derived_from_cache(frame: Any, source: Any) -> Any:
+    """``frame`` (computed from the persisted ``source``) marked so that :func:`release` of it drops
+    ``source``'s cache: a table handed on as a cheap step over a persisted one (a filter) is then
+    released like a persisted table. Unchanged on other engines; returned as given."""
+    if is_spark(frame) and is_spark(source):
+        setattr(_native(frame), _CACHED_SOURCE, _native(source))
+    return frame
+
+
+def broadcast(frame: Any) -> Any:
+    """``frame`` (native or narwhals) marked for a broadcast join on Spark; unchanged elsewhere.
+
+    For a small frame joined to a large one (a reference table's keys against an event table):
+    without it Spark shuffles both sides by the key, the large one included, whenever its size
+    estimate of the small side (a plan over parquet files, not the few keys it keeps) is above
+    ``spark.sql.autoBroadcastJoinThreshold``.
+    """
+    if not is_spark(frame):
+        return frame
+    hinted = _native(frame).hint("broadcast")
+    return hinted if frame is _native(frame) else nw.from_native(hinted)

@@ -28,7 +28,7 @@ import narwhals as nw
 
 from customer_classification.buckets import bucket_count, in_bucket, integer_column
 from customer_classification.contracts.masking import mask_pii
-from customer_classification.spark_cache import cached, is_spark, release
+from customer_classification.spark_cache import broadcast, cached, derived_from_cache, is_spark, release
 
 TypeFamily = Literal["int", "float", "string", "date", "datetime", "bool"]
 Severity = Literal["hard", "soft"]
@@ -244,13 +244,28 @@ def row_rules(
 
 def count_rules(frame: Frame, rules: Sequence[_RowRule]) -> tuple[int, list[int]]:
     """Rows of the frame and rows breaking each rule, in one pass."""
-    counts = collect_frame(
+    rows, counts, _ = count_rules_and(frame, rules)
+    return rows, counts
+
+
+def count_rules_and(
+    frame: Frame, rules: Sequence[_RowRule], more: Sequence[nw.Expr] = ()
+) -> tuple[int, list[int], list[Any]]:
+    """Rows of the frame, rows breaking each rule and the values of ``more`` (aggregations,
+    e.g. what the repair keeps), in one pass: on Spark each pass is a job over the whole plan."""
+    values = collect_frame(
         frame.select(
             nw.len().alias("_rows"),
             *[r.condition.cast(nw.Int64).sum().alias(f"_rule_{i}") for i, r in enumerate(rules)],
+            *[expr.alias(f"_more_{i}") for i, expr in enumerate(more)],
         )
     ).row(0)
-    return int(counts[0]), [int(c or 0) for c in counts[1:]]
+    counts = values[1 : len(rules) + 1]
+    return int(values[0]), [int(c or 0) for c in counts], list(values[len(rules) + 1 :])
+
+
+# the most repeated keys a Spark join sends to every task rather than shuffling the table by them
+BROADCAST_KEYS = 1_000_000
 
 
 def repeated_keys(frame: Frame, key: list[str], rows: int, rows_per_pass: int | None) -> Frame:
@@ -259,12 +274,15 @@ def repeated_keys(frame: Frame, key: list[str], rows: int, rows_per_pass: int | 
     On Polars' lazy engine they are computed once, in buckets of an integer key
     column when the table has more than ``rows_per_pass`` rows, and kept in memory
     (they are few): later passes join against them instead of grouping the whole
-    table again, and no pass holds every key of a large table at once.
+    table again, and no pass holds every key of a large table at once. On Spark see
+    :func:`_spark_repeated_keys`.
     """
 
     def repeated(part: Frame) -> Frame:
         return part.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1).select(key)
 
+    if is_spark(frame):
+        return _spark_repeated_keys(repeated(frame))
     if not isinstance(frame, nw.LazyFrame) or frame.implementation.is_spark_like():
         return repeated(frame)
     column = integer_column(frame, key)
@@ -276,9 +294,21 @@ def repeated_keys(frame: Frame, key: list[str], rows: int, rows_per_pass: int | 
     return nw.concat(parts, how="vertical").lazy()
 
 
+def _spark_repeated_keys(found: Frame) -> Frame:
+    """Spark's repeated keys, persisted and counted (one job grouping the table by its key), and
+    marked for a broadcast join when few: the joins picking the rows whose key repeats (or not)
+    then read the table once instead of shuffling it whole. The repair's deduplication asks for
+    the same plan after the check, and Spark's cache answers it; :func:`release` of the frame
+    returned drops the cache (``contracts.repair`` does once the repaired table is computed)."""
+    found = cached(found)
+    if row_count(found) > BROADCAST_KEYS:
+        return found
+    return derived_from_cache(broadcast(found), found)
+
+
 def _key_rules(frame: Frame, table: TableContract, rows: int, rows_per_pass: int | None) -> list[Violation]:
     """Exact duplicates (soft) and different rows under one key (hard), looking only
-    at the rows whose key repeats."""
+    at the rows whose key repeats (their keys stay persisted on Spark, for the repair)."""
     key = list(table.key)
     # few rows, read by up to four queries: computed once on Spark
     sharing = cached(frame.join(repeated_keys(frame, key, rows, rows_per_pass), on=key, how="semi"))
@@ -342,7 +372,9 @@ def _with_orphan_flag(
         known = collect_frame(reference.select(fk.ref_column).unique())[fk.ref_column].to_list()
         return frame, ~nw.col(fk.column).is_in(known) & is_set
     keys = reference.select(nw.col(fk.ref_column).alias(fk.column), nw.lit(value=True).alias(flag)).unique()
-    return frame.join(keys, on=fk.column, how="left"), nw.col(flag).is_null() & is_set
+    # the referenced keys (a million customers at most: megabytes) go to every task, so the
+    # checked table, tens of millions of rows, is not shuffled for the join
+    return frame.join(broadcast(keys), on=fk.column, how="left"), nw.col(flag).is_null() & is_set
 
 
 def validate_table(

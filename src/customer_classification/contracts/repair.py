@@ -13,11 +13,13 @@ import narwhals as nw
 from customer_classification.contracts.engine import (
     Frame,
     TableContract,
-    count_rules,
+    _RowRule,
+    count_rules_and,
     repeated_keys,
     row_count,
     row_rules,
 )
+from customer_classification.spark_cache import cached, derived_from_cache, release
 
 
 def undeclared_columns(frame: Frame, table: TableContract) -> list[str]:
@@ -26,8 +28,9 @@ def undeclared_columns(frame: Frame, table: TableContract) -> list[str]:
     return [name for name in frame.collect_schema().names() if name not in declared]
 
 
-def _distinct(frame: Frame, key: list[str], rows: int, rows_per_pass: int | None) -> Frame:
-    """The frame without exact duplicate rows.
+def _distinct(frame: Frame, key: list[str], rows: int, rows_per_pass: int | None) -> tuple[Frame, Frame | None]:
+    """The frame without exact duplicate rows, and the repeated keys it was made with (None for
+    an eager frame; on Spark persisted, to release once the result is computed).
 
     Eager frames keep their row order. On lazy engines only the rows whose key
     repeats are compared whole: a distinct over every column of a 60-million-row
@@ -35,11 +38,11 @@ def _distinct(frame: Frame, key: list[str], rows: int, rows_per_pass: int | None
     not matter downstream (money is summed in integer cents).
     """
     if isinstance(frame, nw.DataFrame):
-        return frame.unique(maintain_order=True)
+        return frame.unique(maintain_order=True), None
     repeated = repeated_keys(frame, key, rows, rows_per_pass)
     single = frame.join(repeated, on=key, how="anti")
     several = frame.join(repeated, on=key, how="semi").unique()
-    return nw.concat([single, several], how="vertical")
+    return nw.concat([single, several], how="vertical"), repeated
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,65 @@ def repair_table(
     rows (the rows breaking that rule; a row breaking two rules counts under both).
     ``rows``: the frame's rows when the caller has counted them (on Spark a count is a job).
     """
+    repaired, repairs, _ = repair_and_summarise(native_frame, table, references, as_of, rows_per_pass, rows)
+    return repaired, repairs
+
+
+@dataclass(frozen=True)
+class Repaired:
+    """The repaired table's rows and the lowest and highest value of ``date_column`` in it
+    (None when no value is left, or no column was asked for)."""
+
+    rows: int
+    low: Any = None
+    high: Any = None
+
+
+def _kept(rules: list[_RowRule]) -> nw.Expr | None:
+    """True for the rows the repair keeps (those breaking no rule that drops rows); None: all."""
+    dropping = [rule.condition for rule in rules if not rule.blank_instead_of_drop]
+    return ~nw.any_horizontal(*dropping, ignore_nulls=True) if dropping else None
+
+
+def _repaired_value(column: str, rules: list[_RowRule]) -> nw.Expr:
+    """A column's value as the repair leaves it: missing where a rule blanks it."""
+    blanking = [rule.condition for rule in rules if rule.blank_instead_of_drop and rule.column == column]
+    if not blanking:
+        return nw.col(column)
+    return nw.when(~nw.any_horizontal(*blanking, ignore_nulls=True)).then(nw.col(column))
+
+
+def _summary(rules: list[_RowRule], date_column: str | None) -> list[nw.Expr]:
+    """The repaired table's rows and ``date_column``'s range, as aggregations over the unrepaired
+    (flagged) frame. Every rule takes part, broken or not: a rule no row breaks drops and blanks
+    nothing, so the figures are those of the table :func:`repair_and_summarise` returns."""
+    kept = _kept(rules)
+    summary = [nw.len() if kept is None else kept.cast(nw.Int64).sum()]
+    if date_column is not None:
+        value = _repaired_value(date_column, rules)
+        value = value if kept is None else nw.when(kept).then(value)
+        summary += [value.min(), value.max()]
+    return summary
+
+
+def repair_and_summarise(
+    native_frame: Any,
+    table: TableContract,
+    references: Mapping[str, Any] | None = None,
+    as_of: dt.date | None = None,
+    rows_per_pass: int | None = None,
+    rows: int | None = None,
+    date_column: str | None = None,
+) -> tuple[Any, list[Repair], Repaired]:
+    """:func:`repair_table`, and the repaired table's rows and ``date_column``'s range
+    (:class:`Repaired`), counted in the pass that counts the rules.
+
+    On Spark the deduplicated frame with its foreign-key flags is persisted, and that pass
+    computes it: the repaired table is a filter over it, which the report, the foreign keys of
+    the tables after it and the nodes downstream read without repeating the deduplication and
+    the joins. Releasing the repaired table (:func:`~customer_classification.spark_cache.release`)
+    drops that cache.
+    """
     frame = nw.from_native(native_frame)
     columns = table.column_names
     before = row_count(frame) if rows is None else rows
@@ -84,14 +146,15 @@ def repair_table(
         Repair(table.name, name, "undeclared column", "dropped column", before)
         for name in undeclared_columns(frame, table)
     ]
-    frame = _distinct(frame.select(columns), list(table.key), before, rows_per_pass)
+    frame, repeated = _distinct(frame.select(columns), list(table.key), before, rows_per_pass)
     flagged, rules = row_rules(frame, table, references, as_of)
-    rows, counts = count_rules(flagged, rules)
+    flagged = cached(flagged)
+    rows, counts, (rows_out, *date_range) = count_rules_and(flagged, rules, _summary(rules, date_column))
+    release(repeated)  # read by the pass just made, which persisted what it computed
+    summary = Repaired(int(rows_out or 0), *date_range)
     if before > rows:
         repairs.append(Repair(table.name, "+".join(table.key), "exact duplicate row", "dropped rows", before - rows))
     broken = [(rule, count) for rule, count in zip(rules, counts, strict=True) if count]
-    if not broken:
-        return frame.to_native(), repairs
     blanked: dict[str, list[nw.Expr]] = {}
     dropped: list[nw.Expr] = []
     for rule, count in broken:
@@ -101,11 +164,12 @@ def repair_table(
             dropped.append(rule.condition)
         action = "set to missing" if rule.blank_instead_of_drop else "dropped rows"
         repairs.append(Repair(table.name, rule.column, rule.rule, action, count))
+    repaired = flagged
     if blanked:
-        flagged = flagged.with_columns(
+        repaired = repaired.with_columns(
             nw.when(~nw.any_horizontal(*conditions, ignore_nulls=True)).then(nw.col(column)).alias(column)
             for column, conditions in blanked.items()
         )
     if dropped:
-        flagged = flagged.filter(~nw.any_horizontal(*dropped, ignore_nulls=True))
-    return flagged.select(columns).to_native(), repairs
+        repaired = repaired.filter(~nw.any_horizontal(*dropped, ignore_nulls=True))
+    return derived_from_cache(repaired.select(columns).to_native(), flagged), repairs, summary

@@ -16,9 +16,8 @@ from customer_classification.contracts import (
     raise_for_violations,
     validate_table,
 )
-from customer_classification.contracts.engine import collect_frame, row_count
-from customer_classification.contracts.repair import Repair, repair_table
-from customer_classification.spark_cache import cached
+from customer_classification.contracts.engine import row_count
+from customer_classification.contracts.repair import Repair, Repaired, repair_and_summarise
 
 # reference tables first, so that foreign keys are checked against repaired keys
 REPAIR_ORDER = RAW_TABLES_REFERENCES_FIRST
@@ -60,47 +59,45 @@ def check_and_repair(
     raise_for_violations([v for found in violations.values() for v in found])
     repaired: dict[str, Any] = {}
     repairs: dict[str, list[Repair]] = {}
+    summaries: dict[str, Repaired] = {}
     for name in REPAIR_ORDER:
-        table, repairs[name] = repair_table(
+        # the report's rows and date range come from the repair's one pass over the table, which
+        # on Spark also persists it for the foreign keys of the tables after it and the nodes
+        # downstream
+        repaired[name], repairs[name], summaries[name] = repair_and_summarise(
             tables[name], RAW_TABLES[name], {**tables, **repaired}, as_of=as_of, rows_per_pass=rows_per_pass,
-            rows=rows_in[name],
+            rows=rows_in[name], date_column=_date_column(name),
         )  # fmt: skip
-        # on Spark, computed once (by the report's count) for the foreign keys of the tables
-        # after it, the report and the nodes downstream
-        repaired[name] = cached(table)
-    return repaired, quality_report(rows_in, repaired, violations, repairs, as_of)
+    return repaired, quality_report(rows_in, summaries, violations, repairs, as_of)
 
 
-def _rows_and_date_range(native: Any, table: str) -> tuple[int, list[str | None]]:
-    """Rows of a repaired table and the range of its first date column, in one pass."""
-    column = next((c.name for c in RAW_TABLES[table].columns if c.dtype in ("date", "datetime")), None)
-    frame = nw.from_native(native)
-    if column is None:
-        return row_count(frame), [None, None]
-    summary = frame.select(
-        nw.len().alias("rows"), nw.col(column).min().alias("low"), nw.col(column).max().alias("high")
-    )
-    rows, *bounds = collect_frame(summary).row(0)
-    return int(rows), [None if v is None else pd.Timestamp(v).isoformat() for v in bounds]
+def _date_column(table: str) -> str | None:
+    """The table's first date column, whose range the report shows."""
+    return next((c.name for c in RAW_TABLES[table].columns if c.dtype in ("date", "datetime")), None)
+
+
+def _date_range(summary: Repaired, table: str) -> list[str | None]:
+    if _date_column(table) is None:
+        return [None, None]
+    return [None if v is None else pd.Timestamp(v).isoformat() for v in (summary.low, summary.high)]
 
 
 def quality_report(
     rows_in: Mapping[str, int],
-    repaired: Mapping[str, Any],
+    repaired: Mapping[str, Repaired],
     violations: Mapping[str, list[Violation]],
     repairs: Mapping[str, list[Repair]],
     as_of: dt.date,
 ) -> dict[str, Any]:
-    """Rows in (``rows_in``: the raw tables' rows) and out per table, every rule broken and what
-    was done, source matching."""
+    """Rows in (``rows_in``: the raw tables' rows) and out per table (``repaired``: as the repair
+    counted them), every rule broken and what was done, source matching."""
     tables = {}
     matching = {}
     for name in REPAIR_ORDER:
-        rows_out, date_range = _rows_and_date_range(repaired[name], name)
         tables[name] = {
             "rows_in": rows_in[name],
-            "rows_out": rows_out,
-            "date_range": date_range,
+            "rows_out": repaired[name].rows,
+            "date_range": _date_range(repaired[name], name),
             "violations": [v.as_record() for v in violations[name]],
             "repairs": [r.as_record() for r in repairs[name]],
             "undeclared_columns_dropped": [r.column for r in repairs[name] if r.action == "dropped column"],
