@@ -20,7 +20,7 @@ from kedro.framework.session import KedroSession
 from kedro.pipeline.node import Node
 
 from tests.conftest import TINY, copy_run, inside
-from tests.test_spark_parity import assert_same_values, short_lived_jvm  # noqa: F401 - a fixture
+from tests.test_spark_parity import assert_same_values, few_shuffle_partitions, short_lived_jvm  # noqa: F401 - a fixture
 
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 KEYS = ["customer_id", "snapshot_date"]
@@ -104,11 +104,7 @@ def spark_scored(default_run_project, tmp_path, short_lived_jvm) -> tuple[Path, 
     from pyspark.sql import SparkSession  # noqa: PLC0415 - Spark is optional
 
     root = copy_run(default_run_project, tmp_path)
-    settings = root / "conf" / "spark" / "spark.yml"
-    # a few hundred customers: two shuffle partitions, each step's rows still split between them
-    settings.write_text(
-        settings.read_text().replace("spark.sql.shuffle.partitions: 8", "spark.sql.shuffle.partitions: 2")
-    )
+    few_shuffle_partitions(root)
     try:
         with inside(root) as patch:
             gathers = DriverGathers(patch)
