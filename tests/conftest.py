@@ -25,7 +25,6 @@ def pytest_configure(config):
         config.addinivalue_line("filterwarnings", entry.pytest_filter)
     # pytest-xdist's marker, known also when the plugin is off (-p no:xdist)
     config.addinivalue_line("markers", "xdist_group(name): run the tests of one group on one xdist worker")
-    config.addinivalue_line("markers", "long_running: a module of a minute or more, handed to a worker early")
 
 
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "1")
@@ -50,20 +49,6 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.xdist_group("default_run" if shared else item.nodeid.split("::")[0]))
     if config.getoption("--reverse"):
         items.reverse()
-    else:
-        items.sort(key=_schedule_rank)
-
-
-def _schedule_rank(item) -> int:
-    """Where a test's group goes in the workers' queue, which hands out groups in the order of
-    their first test: the default run's chain of tests first (about 8 minutes of one worker's
-    time), then the long modules, then the rest in collection order. Longest first keeps a
-    minute-long group from starting last while the other worker has finished (the suite's wall
-    time was 10 min 13 s with pytest-xdist ordering the groups by their number of tests, which put
-    the two-minute Spark parity test last)."""
-    if "default_run_project" in item.fixturenames:
-        return 0
-    return 1 if item.get_closest_marker("long_running") else 2
 
 
 def build_bank(params: DemoBankParams) -> dict[str, pd.DataFrame]:

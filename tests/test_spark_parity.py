@@ -12,7 +12,6 @@ import pytest
 from tests.conftest import run
 
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-pytestmark = pytest.mark.long_running  # tests/conftest.py hands these to a worker early
 TWO_SNAPSHOTS = {"data_engineering": {"snapshots": ["2026-03-01", "2026-11-01"]}}
 
 

@@ -20,7 +20,6 @@ from customer_classification.datasets import MlflowChampionDataset
 from customer_classification.registry import ModelRegistry, record_retrain
 from tests.pipelines.model_registry.test_registry import _update
 
-pytestmark = pytest.mark.long_running  # tests/conftest.py hands these to a worker early
 PREFIX = "cc."
 
 

@@ -17,7 +17,6 @@ from kedro.io.core import DatasetError
 from customer_classification.pipeline_registry import register_pipelines
 from tests.conftest import TINY, copy_run, run
 
-pytestmark = pytest.mark.long_running  # tests/conftest.py hands these to a worker early
 GROUPS = ("basic", "financial", "non_financial", "lifestyle")
 SEGMENTS = "data/08_reporting/segments"
 

@@ -14,7 +14,6 @@ from customer_classification.pipelines.product_recommendation.params import Prod
 from tests.pipelines.data_engineering.conftest import engineering_params, run_data_engineering
 from tests.pipelines.tag_system.conftest import project_parameters
 
-pytestmark = pytest.mark.long_running  # tests/conftest.py hands these to a worker early
 CATEGORY = "insurance"
 PERSONA = "young_digital_professional"  # rarely insured: room for the category to climb
 SNAPSHOTS = [dt.date(2025, 11, 1), dt.date(2026, 1, 1), dt.date(2026, 3, 1), dt.date(2026, 5, 1), dt.date(2026, 11, 1)]
