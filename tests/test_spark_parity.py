@@ -38,7 +38,7 @@ def assert_same_values(expected: pd.DataFrame, actual: pd.DataFrame) -> None:
 def few_shuffle_partitions(root: Path) -> None:
     """The project at ``root`` shuffles into two partitions, one per core of local[2], instead of
     the eight a bank's tables get: a few hundred customers make each of the eight a task of a
-    few rows, and the parity test took a sixth longer (183 s against 150 s alone). Each
+    few rows, and the parity test took a fifth longer (183 s against 150 s alone). Each
     shuffle's rows are still split between partitions."""
     settings = root / "conf" / "spark" / "spark.yml"
     text = settings.read_text()
