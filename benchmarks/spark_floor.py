@@ -17,13 +17,15 @@ transactions (the largest table) of the demo bank in ``--workdir`` (default
 
 Each engine runs every step in one process of its own (Spark: the project's
 ``conf/spark/spark.yml``; Polars: two threads, as a two-core machine gives it), a step's time is
-its wall time once the session is up. Prints the figures and saves
+its wall time once the session is up. Checks that both engines computed the same results (the
+counts, the rows written, the sum of amounts to 1e-9 relative). Prints the figures and saves
 ``benchmarks/results/spark_floor_<customers>.json``.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -37,19 +39,20 @@ from common import PROJECT, demo_bank_project, machine, save
 STEPS = ("scan", "dedupe", "month_sums", "customer_join")
 
 
-def polars_steps(raw: Path, scratch: Path) -> dict[str, float]:
+def polars_steps(raw: Path, scratch: Path) -> dict[str, dict[str, float]]:
     import polars as pl  # noqa: PLC0415 - imported after POLARS_MAX_THREADS is set
 
     transactions = pl.scan_parquet(raw / "transactions" / "*.parquet")
     customers = pl.scan_parquet(raw / "customers" / "*.parquet").select("customer_id")
     queries = {
-        "scan": lambda: transactions.select(pl.col("amount").sum()).collect(),
+        "scan": lambda: transactions.select(pl.col("amount").sum()).collect().item(),
         "dedupe": lambda: (
             transactions.group_by("transaction_id")
             .len()
             .filter(pl.col("len") > 1)
             .select(pl.len())
             .collect(engine="streaming")
+            .item()
         ),
         "month_sums": lambda: (
             transactions.group_by("customer_id", pl.col("timestamp").dt.truncate("1mo"))
@@ -57,13 +60,19 @@ def polars_steps(raw: Path, scratch: Path) -> dict[str, float]:
             .sink_parquet(scratch / "polars_month_sums.parquet")
         ),
         "customer_join": lambda: (
-            transactions.join(customers, on="customer_id", how="semi").select(pl.len()).collect(engine="streaming")
+            transactions.join(customers, on="customer_id", how="semi")
+            .select(pl.len())
+            .collect(engine="streaming")
+            .item()
         ),
     }
-    return _timed(queries)
+    figures = _timed(queries)
+    written = pl.scan_parquet(scratch / "polars_month_sums.parquet").select(pl.len()).collect().item()
+    figures["results"]["month_sums"] = written
+    return figures
 
 
-def spark_steps(raw: Path, scratch: Path) -> dict[str, float]:
+def spark_steps(raw: Path, scratch: Path) -> dict[str, dict[str, float]]:
     from pyspark.sql import SparkSession  # noqa: PLC0415 - optional dependency
     from pyspark.sql import functions as F  # noqa: N812, PLC0415 - Spark's own convention
 
@@ -76,7 +85,7 @@ def spark_steps(raw: Path, scratch: Path) -> dict[str, float]:
     transactions = spark.read.parquet(str(raw / "transactions"))
     customers = spark.read.parquet(str(raw / "customers")).select("customer_id")
     queries = {
-        "scan": lambda: transactions.agg(F.sum("amount")).collect(),
+        "scan": lambda: transactions.agg(F.sum("amount")).collect()[0][0],
         "dedupe": lambda: transactions.groupBy("transaction_id").count().filter(F.col("count") > 1).count(),
         "month_sums": lambda: (
             transactions.groupBy("customer_id", F.date_trunc("month", "timestamp"))
@@ -86,20 +95,30 @@ def spark_steps(raw: Path, scratch: Path) -> dict[str, float]:
         ),
         "customer_join": lambda: transactions.join(F.broadcast(customers), "customer_id", "left_semi").count(),
     }
-    return _timed(queries)
+    figures = _timed(queries)
+    figures["results"]["month_sums"] = spark.read.parquet(str(scratch / "spark_month_sums")).count()
+    return figures
 
 
-def _timed(queries) -> dict[str, float]:
-    seconds = {}
+def _timed(queries) -> dict[str, dict[str, float]]:
+    """Each query's seconds, and what it returned (the rows written: filled in after the timing)."""
+    seconds, results = {}, {}
     for name, query in queries.items():
         started = time.perf_counter()
-        query()
+        results[name] = query()
         seconds[name] = round(time.perf_counter() - started, 1)
         print(f"  {name}: {seconds[name]} s", file=sys.stderr, flush=True)
-    return seconds
+    return {"seconds": seconds, "results": results}
 
 
-def run_engine(engine: str, raw: Path) -> dict[str, float]:
+def same_results(spark: dict[str, float], polars: dict[str, float]) -> bool:
+    """Both engines computed the same thing: counts equal, the sum of amounts to 1e-9 relative."""
+    return spark.keys() == polars.keys() and all(
+        math.isclose(spark[step], polars[step], rel_tol=1e-9) for step in spark
+    )
+
+
+def run_engine(engine: str, raw: Path) -> dict[str, dict[str, float]]:
     """The steps of one engine, in a process of its own (so neither engine's memory or threads
     affect the other)."""
     print(f"running the {engine} steps ...", flush=True)
@@ -115,18 +134,26 @@ def main() -> None:
     raw = workdir / "data" / "01_raw" / "demo_bank"
     spark = run_engine("spark", raw)
     polars = run_engine("polars", raw)
+    seconds = {"spark": spark["seconds"], "polars": polars["seconds"]}
     result = {
         "benchmark": "spark_floor",
         "customers": customers,
         "table": "transactions",
-        "spark_seconds": spark,
-        "polars_seconds": polars,
-        "ratio_spark_over_polars": {step: round(spark[step] / max(polars[step], 0.05), 1) for step in STEPS},
+        "spark_seconds": seconds["spark"],
+        "polars_seconds": seconds["polars"],
+        "ratio_spark_over_polars": {
+            step: round(seconds["spark"][step] / max(seconds["polars"][step], 0.05), 1) for step in STEPS
+        },
+        "results": {"spark": spark["results"], "polars": polars["results"]},
+        "same_results": same_results(spark["results"], polars["results"]),
         "machine": machine(),
     }
     path = save(f"spark_floor_{customers}", result)
-    print(json.dumps({k: result[k] for k in ("spark_seconds", "polars_seconds", "ratio_spark_over_polars")}, indent=2))
+    shown = ("spark_seconds", "polars_seconds", "ratio_spark_over_polars", "same_results")
+    print(json.dumps({k: result[k] for k in shown}, indent=2))
     print(f"saved {path}")
+    if not result["same_results"]:
+        raise SystemExit(f"the engines computed different results: {result['results']}")
 
 
 if __name__ == "__main__":
