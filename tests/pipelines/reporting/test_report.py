@@ -71,12 +71,13 @@ def test_the_report_is_one_self_contained_page(reported_project):
     assert all(link.startswith("#") for link in page.links), "every link is an anchor within the page"
     assert not re.search(r"(src|href)=\"(https?:)?//", html)
     assert "@import" not in html and "url(" not in html, "no stylesheet or font is fetched"
-    # every figure the run saved is in the page once and nothing else is: the same images, told apart
-    # by their pixel sizes (a figure's height follows its content), as many as the files
+    # every figure the run saved is in the page once and nothing else is: the files are the page's
+    # images byte for byte (each figure is drawn once, for both)
     figures = sorted((reported_project / REPORTING / "figures").rglob("*.png"))
-    on_disk = sorted(Image.open(path).size for path in figures)
-    embedded = sorted(Image.open(io.BytesIO(base64.b64decode(img["src"].split(",", 1)[1]))).size for img in page.images)
-    assert embedded == on_disk
+    on_disk = sorted(path.read_bytes() for path in figures)
+    embedded = sorted(base64.b64decode(img["src"].split(",", 1)[1]) for img in page.images)
+    assert len(embedded) == len(on_disk) and embedded == on_disk
+    assert all(Image.open(io.BytesIO(png)).format == "PNG" for png in on_disk)
     # a section's figures in its own folder; each segment group has its k selection and profile figures
     assert {path.parent.name for path in figures} >= {"potential", "loan_demand", "segments"}
     segments = [path.name for path in figures if path.parent.name == "segments"]

@@ -1,10 +1,11 @@
 """Figures drawn without pyplot's global state, and their embedding in the page.
 
-Every figure is a ``matplotlib.figure.Figure`` with a fixed size and resolution;
-the catalog's ``matplotlib.MatplotlibDataset`` writes it to a PNG file and
-:func:`data_uri` renders the same figure, with the same settings, into the
-HTML. PNG files carry no timestamp and, with ``Software`` removed, no version:
-reruns give identical bytes.
+Every figure is a ``matplotlib.figure.Figure`` with a fixed size and resolution,
+drawn once: :func:`data_uri` renders it into the HTML, and :func:`drawn_figures`
+hands the same PNG bytes to the catalog's ``matplotlib.MatplotlibDataset`` for
+the figure's file (drawing is most of a report's time; the page and the file
+are then the same image by construction). PNG files carry no timestamp and,
+with ``Software`` removed, no version: reruns give identical bytes.
 """
 
 from __future__ import annotations
@@ -76,11 +77,47 @@ def square_axes(axes, top: float) -> None:
     axes.set_aspect("equal")
 
 
-def data_uri(figure: Figure) -> str:
-    """The figure as a ``data:image/png;base64,...`` URI, rendered as the catalog renders it."""
+DATA_URI_PREFIX = "data:image/png;base64,"
+
+
+def png_bytes(figure: Figure) -> bytes:
+    """The figure drawn as the catalog's PNG file (same save arguments)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, **SAVE_ARGS)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
+
+
+def data_uri(figure: Figure) -> str:
+    """The figure as a ``data:image/png;base64,...`` URI, rendered as the catalog renders it."""
+    return DATA_URI_PREFIX + base64.b64encode(png_bytes(figure)).decode("ascii")
+
+
+class DrawnFigure:
+    """A figure already drawn to PNG bytes, saved as such by ``matplotlib.MatplotlibDataset``
+    (which asks what it saves to ``savefig`` itself into a buffer)."""
+
+    def __init__(self, png: bytes):
+        self.png = png
+
+    def savefig(self, target, **save_args) -> None:
+        if save_args != SAVE_ARGS:
+            raise ValueError(
+                f"the report's figures are drawn with save_args {SAVE_ARGS}; the catalog asks for {save_args} "
+                "(conf/base/catalog.yml, report_figures_{section})"
+            )
+        target.write(self.png)
+
+
+def drawn_figures(figures: dict[str, Figure], blocks: list[dict]) -> dict[str, DrawnFigure]:
+    """Each of a section's figures as the PNG its page block already embeds (a figure without a
+    block is drawn here), for the catalog's figure files."""
+    embedded = {b["name"]: b["src"] for b in blocks if b["kind"] == "figure"}
+    return {
+        name: DrawnFigure(
+            base64.b64decode(embedded[name].removeprefix(DATA_URI_PREFIX)) if name in embedded else png_bytes(figure)
+        )
+        for name, figure in figures.items()
+    }
 
 
 def figure_block(name: str, figure: Figure, title: str, caption: str) -> dict:

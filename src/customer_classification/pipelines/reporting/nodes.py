@@ -7,6 +7,7 @@ from typing import Any
 
 import jinja2
 
+from customer_classification.pipelines.reporting.figures import drawn_figures
 from customer_classification.pipelines.reporting.params import ReportingParams
 from customer_classification.pipelines.reporting.sections import SECTIONS, ReportSection
 
@@ -20,7 +21,8 @@ _TEMPLATES = jinja2.Environment(
 
 
 def section_builder(section: ReportSection):
-    """``section.build`` with the section's identity (key, method, title, pipelines) added to its content."""
+    """``section.build`` with the section's identity (key, method, title, pipelines) added to its
+    content, and its figures as the PNG files of the images its page embeds (drawn once)."""
 
     @functools.wraps(section.build)
     def build(*args: Any) -> tuple[dict, dict]:
@@ -34,7 +36,7 @@ def section_builder(section: ReportSection):
             "title": section.title,
             "pipelines": list(section.pipelines),
         }
-        return figures, {**identity, **content}
+        return drawn_figures(figures, content["blocks"]), {**identity, **content}
 
     return build
 
