@@ -100,12 +100,15 @@ def _kept(rules: list[_RowRule]) -> nw.Expr | None:
     return ~nw.any_horizontal(*dropping, ignore_nulls=True) if dropping else None
 
 
+def _blanked_where(column: str, conditions: list[nw.Expr]) -> nw.Expr:
+    """``column`` missing where any of ``conditions`` (of rules that blank instead of dropping) holds."""
+    return nw.when(~nw.any_horizontal(*conditions, ignore_nulls=True)).then(nw.col(column))
+
+
 def _repaired_value(column: str, rules: list[_RowRule]) -> nw.Expr:
     """A column's value as the repair leaves it: missing where a rule blanks it."""
     blanking = [rule.condition for rule in rules if rule.blank_instead_of_drop and rule.column == column]
-    if not blanking:
-        return nw.col(column)
-    return nw.when(~nw.any_horizontal(*blanking, ignore_nulls=True)).then(nw.col(column))
+    return _blanked_where(column, blanking) if blanking else nw.col(column)
 
 
 def _summary(rules: list[_RowRule], date_column: str | None) -> list[nw.Expr]:
@@ -167,8 +170,7 @@ def repair_and_summarise(
     repaired = flagged
     if blanked:
         repaired = repaired.with_columns(
-            nw.when(~nw.any_horizontal(*conditions, ignore_nulls=True)).then(nw.col(column)).alias(column)
-            for column, conditions in blanked.items()
+            _blanked_where(column, conditions).alias(column) for column, conditions in blanked.items()
         )
     if dropped:
         repaired = repaired.filter(~nw.any_horizontal(*dropped, ignore_nulls=True))
