@@ -67,7 +67,7 @@ def test_a_table_read_and_dropped_by_a_node_leaves_no_resident_memory_behind():
     del table, frame
     gc.collect()
     held = _resident_mb()
-    MemoryRelease().after_node_run()
+    MemoryRelease().before_node_run()
     assert _resident_mb() < held - 200
 
 

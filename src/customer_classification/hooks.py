@@ -122,12 +122,10 @@ class MemoryRelease:
     def __init__(self) -> None:
         self._malloc_trim = _glibc_malloc_trim()
 
+    # Once per node, when the node before has saved its outputs and Kedro has released the
+    # datasets no node reads again: what that node freed is then all free.
     @hook_impl
     def before_node_run(self) -> None:
-        self.release()
-
-    @hook_impl
-    def after_node_run(self) -> None:
         self.release()
 
     def release(self) -> None:
