@@ -36,6 +36,8 @@ from pathlib import Path
 import yaml
 from common import PROJECT, demo_bank_project, machine, save
 
+from customer_classification.hooks import start_spark_session
+
 STEPS = ("scan", "dedupe", "month_sums", "customer_join")
 
 
@@ -73,15 +75,10 @@ def polars_steps(raw: Path, scratch: Path) -> dict[str, dict[str, float]]:
 
 
 def spark_steps(raw: Path, scratch: Path) -> dict[str, dict[str, float]]:
-    from pyspark.sql import SparkSession  # noqa: PLC0415 - optional dependency
     from pyspark.sql import functions as F  # noqa: N812, PLC0415 - Spark's own convention
 
     settings = yaml.safe_load((PROJECT / "conf" / "spark" / "spark.yml").read_text())
-    builder = SparkSession.builder.appName("spark_floor")
-    for key, value in settings.items():
-        builder = builder.config(key, str(value))
-    spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("WARN")
+    spark = start_spark_session("spark_floor", settings)
     transactions = spark.read.parquet(str(raw / "transactions"))
     customers = spark.read.parquet(str(raw / "customers")).select("customer_id")
     queries = {

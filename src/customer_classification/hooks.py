@@ -95,12 +95,19 @@ class SparkHooks:
             settings = context.config_loader["spark"]
         except MissingConfigException:
             return
-        from pyspark.sql import SparkSession  # noqa: PLC0415 - Spark is optional
+        start_spark_session(context.project_path.name, settings)
 
-        builder = SparkSession.builder.appName(context.project_path.name)
-        for key, value in settings.items():
-            builder = builder.config(key, str(value))
-        builder.getOrCreate().sparkContext.setLogLevel("WARN")
+
+def start_spark_session(app_name: str, settings: dict[str, Any]) -> Any:
+    """The SparkSession of ``spark.yml``'s ``settings`` (each a ``spark.*`` key), logging warnings only."""
+    from pyspark.sql import SparkSession  # noqa: PLC0415 - Spark is optional
+
+    builder = SparkSession.builder.appName(app_name)
+    for key, value in settings.items():
+        builder = builder.config(key, str(value))
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    return spark
 
 
 class MemoryRelease:
