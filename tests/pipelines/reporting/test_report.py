@@ -12,9 +12,12 @@ from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
+from kedro.io import DatasetError
+from kedro_datasets.matplotlib import MatplotlibDataset
 from PIL import Image
 
 from customer_classification.configuration import configured_groups
+from customer_classification.pipelines.reporting import figures as report_figures
 from customer_classification.pipelines.reporting import nodes
 from customer_classification.pipelines.reporting import pipeline as reporting_pipeline
 from customer_classification.pipelines.reporting.params import ReportingParams
@@ -279,3 +282,15 @@ def test_the_rm_type_matrix_names_each_manager_while_the_names_can_be_read(rms, 
     axes = figure.axes[0]
     assert axes.get_images()[0].get_array().shape == (rms, 2)
     assert len(axes.get_yticklabels()) == labelled
+
+
+def test_a_figure_file_is_the_pages_image_and_other_save_arguments_are_refused(tmp_path):
+    figure, axes = report_figures.new_figure(2, 1, 50)
+    axes.plot([0, 1], [0, 1])
+    blocks = [report_figures.figure_block("line.png", figure, "A line", "")]
+    drawn = report_figures.drawn_figures({"line.png": figure}, blocks)
+    folder = {"filepath": str(tmp_path / "figures"), "overwrite": True}
+    MatplotlibDataset(**folder, save_args={"format": "png", "metadata": {"Software": None}}).save(drawn)
+    assert (tmp_path / "figures" / "line.png").read_bytes() == base64.b64decode(blocks[0]["src"].split(",", 1)[1])
+    with pytest.raises(DatasetError, match=r"drawn with save_args .* the catalog asks for .*'dpi': 300"):
+        MatplotlibDataset(**folder, save_args={"format": "png", "dpi": 300}).save(drawn)
