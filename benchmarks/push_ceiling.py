@@ -1,0 +1,185 @@
+"""How far the push evaluation's targets lie from what the demo bank's own draws allow.
+
+    kedro run                                             # the demo bank and the push evaluation
+    python benchmarks/push_ceiling.py --workdir .         # in that project
+
+The demo bank draws every customer's acquisitions from monthly hazards per category (the
+``acquisition_hazard_<category>`` columns of ``demo_truth``) and the product within a category by
+a rule: the category's premium product for high earners (true income more than 0.8 log-income
+standard deviations above the reference), the business loan for small-business owners, otherwise
+one of the category's products drawn at random once per customer, which no table shows before
+the customer takes it. Ranking the test customers' candidates by these planted figures is what a
+model that had learnt the bank perfectly would do: the **ceiling**.
+
+- category: the candidates ranked by their hazard (no model reads ``demo_truth``);
+- product: by hazard x the rule's chance of that product (1 for the premium product of a high
+  earner and for a small-business owner's business loan, 1 / the category's products otherwise);
+- product, knowing the draw: the same with each customer's drawn product (an upper bound that no
+  data can reach: the draw is seen only once taken).
+
+The customers, labels and held items are those of ``evaluate_push`` (the test snapshot and the
+test holdout group; the counts are checked against ``portrait_push_summary.json``); the hidden
+traits are drawn again from the demo bank's seed, checked against the written ``customers``
+table. Prints, per level, the ceiling's hit rate and MAP at k against the push model and
+popularity, and saves ``benchmarks/results/push_ceiling.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+from common import machine, save
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+
+from customer_classification.demo_bank import bank
+from customer_classification.demo_bank import catalogue as cat
+from customer_classification.demo_bank.customers import draw_customers
+from customer_classification.demo_bank.params import DemoBankParams
+from customer_classification.pipelines.portrait_push import nodes
+from customer_classification.pipelines.product_recommendation.scoring import hit_rate_and_map, rank_candidates
+from customer_classification.taxonomy import PRODUCT_CATEGORIES
+
+PREMIUM_Z_INCOME = 0.8  # the demo bank's rule (demo_bank/customers.py, _product_choice)
+REFERENCE_INCOME = 90_000
+
+
+def hidden_traits(params: DemoBankParams, customers: pd.DataFrame) -> pd.DataFrame:
+    """Per customer: persona, premium (a high earner) and the drawn product index per category."""
+    _, rm_truth = bank.make_relationship_managers(params)
+    frames = []
+    for chunk in range(params.n_chunks):
+        n = min(params.chunk_size, params.n_customers - chunk * params.chunk_size)
+        drawn, traits = draw_customers(bank._rng(params, 2, chunk), chunk, n, params, rm_truth)
+        frame = pd.DataFrame(traits.product_choice, columns=[f"choice_{c}" for c in PRODUCT_CATEGORIES]).assign(
+            customer_id=drawn["customer_id"].to_numpy(),
+            persona=np.array(cat.PERSONAS)[traits.persona],
+            premium=(np.log(traits.income) - np.log(REFERENCE_INCOME)) / 0.6 > PREMIUM_Z_INCOME,
+            birth_date=drawn["birth_date"].to_numpy(),
+        )
+        frames.append(frame)
+    traits = pd.concat(frames, ignore_index=True)
+    written = customers.set_index("customer_id")["birth_date"]
+    same = traits.set_index("customer_id")["birth_date"].reindex(written.index) == written
+    if same.mean() < 0.99:  # the bank spoils a few birth dates on purpose
+        raise ValueError(f"the hidden traits drawn again do not match the written customers ({same.mean():.1%})")
+    return traits.drop(columns="birth_date")
+
+
+def products_seen(holdings: pd.DataFrame, before: pd.Timestamp) -> pd.DataFrame:
+    """Per customer, the product of each category held (balance above zero) in any month before
+    ``before``: a customer always takes the same product of a category, so it shows the draw."""
+    seen = holdings[(holdings["month_end"] < before) & (holdings["balance"] > 0)]
+    category_of = {p[0]: p[2] for p in cat.PRODUCTS}
+    seen = seen[seen["product_id"].isin(category_of)].assign(category=lambda f: f["product_id"].map(category_of))
+    seen = seen.drop_duplicates(["customer_id", "category"], keep="last")
+    return seen.pivot(index="customer_id", columns="category", values="product_id").add_prefix("seen_").reset_index()
+
+
+def product_scores(rows: pd.DataFrame, products: list[str], knowing_the_draw: bool) -> np.ndarray:
+    category_of = {p[0]: p[2] for p in cat.PRODUCTS}
+    members = {c: [p[0] for p in cat.PRODUCTS if p[2] == c] for c in PRODUCT_CATEGORIES}
+    scores = np.zeros((len(rows), len(products)))
+    for j, product in enumerate(products):
+        category = category_of[product]
+        if category == "current_account":  # the demo bank plants no acquisition of a current account
+            continue
+        within = members[category].index(product)
+        if knowing_the_draw:
+            chance = (np.minimum(rows[f"choice_{category}"].to_numpy(), 2) == within).astype(float)
+        else:
+            chance = np.where(rows["premium"], float(within == len(members[category]) - 1), 1 / len(members[category]))
+            if category == "personal_loan":
+                chance = np.where(rows["persona"] == "small_business_owner", float(within == 1), chance)
+            seen = rows.get(f"seen_{category}", pd.Series(index=rows.index, dtype=object))
+            chance = np.where(seen.notna(), (seen == product).astype(float), chance)
+        scores[:, j] = rows[f"acquisition_hazard_{category}"].to_numpy() * chance
+    return scores
+
+
+def figures(scores: np.ndarray, held: np.ndarray, realised: pd.Series, items: list[str], k: int) -> dict:
+    index = realised.map({item: i for i, item in enumerate(items)})
+    known = index.notna().to_numpy()
+    top = rank_candidates(scores[known], held[known], k)
+    hit, average_precision = hit_rate_and_map(top, index[known].astype(int).to_numpy())
+    return {
+        "customers": int(known.sum()),
+        f"hit_rate_at_{k}": round(hit, 4),
+        f"map_at_{k}": round(average_precision, 4),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workdir", type=Path, default=Path("."), help="a project after `kedro run` on the demo bank")
+    root = parser.parse_args().workdir.resolve()
+    bootstrap_project(root)
+    with KedroSession.create(project_path=root) as session:
+        context = session.load_context()
+        catalog = context.catalog
+        push = catalog.load("portrait_push_model")
+        params = push.params
+        rows = nodes._rows(
+            *(catalog.load(name) for name in ("customer_features", "customer_tags", "lifestyle.cluster_assignments")),
+            holdings := catalog.load("holdings"),
+            catalog.load("products"),
+            params,
+            [params.test_snapshot],
+        )
+        labels = nodes.rows_of(
+            catalog.load("model_labels"), [params.test_snapshot], [*nodes.KEYS, "next_product_category"]
+        )
+        demo = DemoBankParams.model_validate(context.params["demo_bank"])
+        customers = pd.read_parquet(root / "data/01_raw/demo_bank/customers", columns=["customer_id", "birth_date"])
+    rows = nodes.in_group(rows, params.customer_holdout, nodes.TEST_GROUP).merge(labels, on=nodes.KEYS, how="left")
+    truth = pd.read_parquet(root / "data/01_raw/demo_truth/customers")
+    rows = rows.merge(truth, on="customer_id", how="left", suffixes=("", "_truth"))
+    rows = rows.merge(hidden_traits(demo, customers), on="customer_id", how="left", suffixes=("", "_drawn"))
+    held_before = nw.from_native(holdings).lazy().collect().to_pandas()
+    rows = rows.merge(products_seen(held_before, pd.Timestamp(params.test_snapshot)), on="customer_id", how="left")
+    k = params.top_k
+    categories = [c for c in PRODUCT_CATEGORIES if c != "current_account"]
+    held_products = rows[[f"holds_{p}" for p in push.products]].to_numpy()
+    ceilings = {
+        "category": figures(
+            rows[[f"acquisition_hazard_{c}" for c in categories]].to_numpy(),
+            rows[[f"holds_{c}" for c in categories]].fillna(0).to_numpy() > 0,
+            rows["next_product_category"],
+            categories,
+            k,
+        ),
+        "product": figures(
+            product_scores(rows, push.products, False), held_products, rows["next_product"], push.products, k
+        ),
+        "product_knowing_the_draw": figures(
+            product_scores(rows, push.products, True), held_products, rows["next_product"], push.products, k
+        ),
+    }
+    summary = json.loads((root / "data/08_reporting/portrait_push/portrait_push_summary.json").read_text())
+    result = {"machine": machine(), "test_snapshot": summary["test_snapshot"], "k": k}
+    print(f"{'level':26} {'customers':>9} {'hit rate':>9} {'MAP':>7}   over popularity (hit rate, MAP)")
+    for name, ceiling in ceilings.items():
+        level = summary[name.split("_")[0]]
+        if ceiling["customers"] != level["customers"]:
+            raise ValueError(f"{name}: {ceiling['customers']} customers, the evaluation had {level['customers']}")
+        entry = {"ceiling": ceiling, "portrait_push": level["portrait_push"], "popularity": level["popularity"]}
+        for who in ("ceiling", "portrait_push"):
+            entry[f"{who}_over_popularity"] = {
+                m: round(entry[who][m] / level["popularity"][m], 3) for m in (f"hit_rate_at_{k}", f"map_at_{k}")
+            }
+            print(
+                f"{name + ' ' + who:26} {ceiling['customers']:>9} {entry[who][f'hit_rate_at_{k}']:>9} "
+                f"{entry[who][f'map_at_{k}']:>7}   x{entry[f'{who}_over_popularity'][f'hit_rate_at_{k}']}, "
+                f"x{entry[f'{who}_over_popularity'][f'map_at_{k}']}"
+            )
+        result[name] = entry
+    print(f"saved {save('push_ceiling', result)}")
+
+
+if __name__ == "__main__":
+    main()
