@@ -12,8 +12,10 @@ the customer takes it. Ranking the test customers' candidates by these planted f
 model that had learnt the bank perfectly would do: the **ceiling**.
 
 - category: the candidates ranked by their hazard (no model reads ``demo_truth``);
-- product: by hazard x the rule's chance of that product (1 for the premium product of a high
-  earner and for a small-business owner's business loan, 1 / the category's products otherwise);
+- product: by hazard x the chance of that product: 1 for the product of the category the customer
+  held in an earlier month (a customer always takes the same one, so the history shows it), else
+  the rule's (1 for a high earner's premium product and a small-business owner's business loan,
+  1 / the category's products otherwise);
 - product, knowing the draw: the same with each customer's drawn product (an upper bound that no
   data can reach: the draw is seen only once taken).
 
