@@ -41,19 +41,12 @@ def pytest_addoption(parser):
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    # pytest-xdist (--dist loadgroup) sends each group to one worker. The tests that start from the
-    # session's default run make two groups: the monthly cycle's steps (on their own copy of that
-    # run) and the rest. Each group's worker makes the default run (a minute) once; the two chains,
-    # about four minutes each, then run side by side on three workers (see pyproject's addopts).
-    # The other tests go by module, so a module's fixtures are made once.
+    # pytest-xdist (--dist loadgroup) sends each group to one worker: the tests that start from the
+    # session's default run go together, so that run (a minute) is made once, and the others by
+    # module, so a module's fixtures are made once
     for item in items:
-        if "month_project" in item.fixturenames:
-            group = "monthly_cycle"
-        elif "default_run_project" in item.fixturenames:
-            group = "default_run"
-        else:
-            group = item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+        shared = "default_run_project" in item.fixturenames
+        item.add_marker(pytest.mark.xdist_group("default_run" if shared else item.nodeid.split("::")[0]))
     if config.getoption("--reverse"):
         items.reverse()
 
