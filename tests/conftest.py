@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from filelock import FileLock
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
@@ -41,12 +42,12 @@ def pytest_addoption(parser):
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    # pytest-xdist (--dist loadgroup) sends each group to one worker: the tests that start from the
-    # session's default run go together, so that run (a minute) is made once, and the others by
-    # module, so a module's fixtures are made once
+    # pytest-xdist (--dist loadgroup) sends each group to one worker: the monthly cycle's steps go
+    # together (each starts from the step before), the others by module, so a module's fixtures are
+    # made once. The default run they start from is made once for all workers (default_run_project).
     for item in items:
-        shared = "default_run_project" in item.fixturenames
-        item.add_marker(pytest.mark.xdist_group("default_run" if shared else item.nodeid.split("::")[0]))
+        in_the_cycle = "month_project" in item.fixturenames
+        item.add_marker(pytest.mark.xdist_group("monthly_cycle" if in_the_cycle else item.nodeid.split("::")[0]))
     if config.getoption("--reverse"):
         items.reverse()
 
@@ -139,8 +140,20 @@ def _project_after(root: Path, pipelines: tuple[str | None, ...]) -> Path:
 
 @pytest.fixture(scope="session")
 def default_run_project(tmp_path_factory) -> Path:
-    """The project after ``kedro run`` (every pipeline) at TINY, as a user first runs it. Read-only."""
-    return _project_after(tmp_path_factory.mktemp("default_run"), (None,))
+    """The project after ``kedro run`` (every pipeline) at TINY, as a user first runs it. Read-only.
+
+    Made once for all pytest-xdist workers, in the folder they share: the first worker to ask
+    makes it under a file lock, the others wait for it and read it."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # one process (-n 0 or -p no:xdist)
+        return _project_after(tmp_path_factory.mktemp("default_run"), (None,))
+    root = tmp_path_factory.getbasetemp().parent / "default_run"
+    with FileLock(f"{root}.lock"):
+        if not (root / ".made").exists():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            _project_after(root, (None,))
+            (root / ".made").touch()
+    return root
 
 
 @pytest.fixture(scope="session")
