@@ -55,9 +55,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 # The workers take groups in the order of their first test (pyproject: --no-loadscope-reorder):
-# the longest first, so that none starts last and runs alone. The monthly cycle (about four
-# minutes, the default run included) and the two Spark modules need no test before them; the
-# worker that makes the default run first lets the others' default-run tests wait on its lock.
+# the longest first, so that none starts last and runs alone. The monthly cycle's worker makes the
+# default run (the group: about five minutes with it); the Spark parity test and the feedback loop
+# need none, so the other workers are busy meanwhile (the tests that read it wait on its lock).
 LONGEST_FIRST = (
     "monthly_cycle",
     "tests/test_spark_parity.py",
