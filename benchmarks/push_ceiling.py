@@ -49,6 +49,7 @@ from customer_classification.taxonomy import PRODUCT_CATEGORIES
 
 PREMIUM_Z_INCOME = 0.8  # the demo bank's rule (demo_bank/customers.py, _product_choice)
 REFERENCE_INCOME = 90_000
+CATEGORY_OF = {product[0]: product[2] for product in cat.PRODUCTS}  # product id -> its category
 
 
 def hidden_traits(params: DemoBankParams, customers: pd.DataFrame) -> pd.DataFrame:
@@ -77,18 +78,16 @@ def products_seen(holdings: pd.DataFrame, before: pd.Timestamp) -> pd.DataFrame:
     """Per customer, the product of each category held (balance above zero) in any month before
     ``before``: a customer always takes the same product of a category, so it shows the draw."""
     seen = holdings[(holdings["month_end"] < before) & (holdings["balance"] > 0)]
-    category_of = {p[0]: p[2] for p in cat.PRODUCTS}
-    seen = seen[seen["product_id"].isin(category_of)].assign(category=lambda f: f["product_id"].map(category_of))
+    seen = seen[seen["product_id"].isin(CATEGORY_OF)].assign(category=lambda f: f["product_id"].map(CATEGORY_OF))
     seen = seen.drop_duplicates(["customer_id", "category"], keep="last")
     return seen.pivot(index="customer_id", columns="category", values="product_id").add_prefix("seen_").reset_index()
 
 
 def product_scores(rows: pd.DataFrame, products: list[str], knowing_the_draw: bool) -> np.ndarray:
-    category_of = {p[0]: p[2] for p in cat.PRODUCTS}
-    members = {c: [p[0] for p in cat.PRODUCTS if p[2] == c] for c in PRODUCT_CATEGORIES}
+    members = {c: [p for p, owner in CATEGORY_OF.items() if owner == c] for c in PRODUCT_CATEGORIES}
     scores = np.zeros((len(rows), len(products)))
     for j, product in enumerate(products):
-        category = category_of[product]
+        category = CATEGORY_OF[product]
         if category == "current_account":  # the demo bank plants no acquisition of a current account
             continue
         within = members[category].index(product)
