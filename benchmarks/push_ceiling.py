@@ -61,7 +61,7 @@ from customer_classification.taxonomy import PRODUCT_CATEGORIES
 PREMIUM_Z_INCOME = 0.8  # the demo bank's rule (demo_bank/customers.py, _product_choice)
 REFERENCE_INCOME = 90_000
 CATEGORY_OF = {product[0]: product[2] for product in cat.PRODUCTS}  # product id -> its category
-# the hazards a ceiling ranks by: demo_truth's, and the two drawn again without parts of them
+# the hazards: demo_truth's (the ceiling), drawn again (checked equal to it), and without parts of them
 HAZARDS = {
     "": "acquisition_hazard_",
     "drawn": "drawn_hazard_",
@@ -118,17 +118,18 @@ def _hazards_without_parts(drawn: list[dict[str, np.ndarray]]):
 
 def hidden_traits(params: DemoBankParams, customers: pd.DataFrame) -> pd.DataFrame:
     """Per customer: persona, premium (a high earner), the drawn product index per category and
-    the category hazards without the customer's taste, and from the persona alone."""
+    the category hazards drawn again: as planted, without the manager's specialism, without the
+    customer's taste, and from the persona alone."""
     _, rm_truth = bank.make_relationship_managers(params)
     frames = []
     for chunk in range(params.n_chunks):
         n = min(params.chunk_size, params.n_customers - chunk * params.chunk_size)
-        without_taste: list[dict[str, np.ndarray]] = []
-        with mock.patch.object(demo_customers, "_category_hazards", _hazards_without_parts(without_taste)):
+        variants: list[dict[str, np.ndarray]] = []
+        with mock.patch.object(demo_customers, "_category_hazards", _hazards_without_parts(variants)):
             drawn, traits = demo_customers.draw_customers(bank._rng(params, 2, chunk), chunk, n, params, rm_truth)
         hazards = {
             f"{HAZARDS[kind]}{c}": values[:, k]
-            for kind, values in without_taste[0].items()
+            for kind, values in variants[0].items()
             for k, c in enumerate(PRODUCT_CATEGORIES)
         }
         frame = pd.DataFrame(traits.product_choice, columns=[f"choice_{c}" for c in PRODUCT_CATEGORIES]).assign(
