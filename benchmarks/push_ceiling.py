@@ -190,8 +190,8 @@ def figures(scores: np.ndarray, held: np.ndarray, realised: pd.Series, items: li
 
 
 def ranked_by_the_truth(rows: pd.DataFrame, products: list[str], k: int) -> dict[str, dict]:
-    """Each ceiling's figures: per level, by the planted hazards, without the taste and from the
-    persona alone; at product level also knowing every customer's draw."""
+    """Each ceiling's figures: per level, by the planted hazards, without the manager's specialism,
+    without the taste and from the persona alone; at product level also knowing every customer's draw."""
     categories = [c for c in PRODUCT_CATEGORIES if c != "current_account"]
     held_categories = rows[[f"holds_{c}" for c in categories]].fillna(0).to_numpy() > 0
     held_products = rows[[f"holds_{p}" for p in products]].to_numpy()
