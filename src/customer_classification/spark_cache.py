@@ -61,6 +61,20 @@ def derived_from_cache(frame: Any, source: Any) -> Any:
     return frame
 
 
+def sorted_once(frame: Any, *by: str) -> Any:
+    """``frame`` (narwhals) sorted by ``by``, computed once on Spark: Spark sorts by range, and
+    first runs a job that samples the sort's input to choose the ranges, then computes that input
+    again for the sort. Persisted on disk first (not in memory, where the sort itself needs the
+    room), the input is computed once and read twice; :func:`release` of the sorted frame drops
+    it. Other engines sort as they do."""
+    if not is_spark(frame):
+        return frame.sort(*by)
+    from pyspark import StorageLevel  # noqa: PLC0415 - Spark is optional
+
+    held = nw.from_native(_native(frame).persist(StorageLevel.DISK_ONLY))
+    return derived_from_cache(held.sort(*by), held)
+
+
 def broadcast(frame: Any) -> Any:
     """``frame`` (native or narwhals) marked for a broadcast join on Spark; unchanged elsewhere.
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import narwhals as nw
 
 from customer_classification.pipelines.data_engineering.monthly import with_epoch_seconds
+from customer_classification.spark_cache import broadcast, derived_from_cache, sorted_once
 from customer_classification.taxonomy import (
     ASSET_CATEGORIES,
     DEBIT_CATEGORIES,
@@ -85,11 +86,6 @@ def _ratio(numerator: nw.Expr, denominator: nw.Expr) -> nw.Expr:
     return nw.when(denominator > 0).then(numerator / denominator)
 
 
-def known_customers(customers: nw.DataFrame, snapshot: dt.datetime) -> nw.DataFrame:
-    """The customers a snapshot describes: those whose relationship opened before it."""
-    return customers.filter(nw.col("open_date") < snapshot)
-
-
 def identity_features(customers: nw.DataFrame) -> nw.DataFrame:
     """Customers known before their snapshot (``customers`` repeated by :func:`per_snapshot`,
     with the date), with age, tenure and declared attributes."""
@@ -114,33 +110,51 @@ def _money(column: str) -> nw.Expr:
     return nw.col(column).cast(nw.Float64) / 100.0
 
 
-def _balance_windows(frame: nw.DataFrame, balances: nw.DataFrame) -> nw.DataFrame:
-    """``frame`` with each balance series' 3/6/12-month mean and its 6/12-month standard deviation
-    (as ``_<series>_std_<months>m``), from integer sums."""
-    units = balances.with_columns(
-        *[(nw.col(f"{s}_cents") // 100).alias(f"_{s}_units") for s in BALANCE_SERIES],
-    ).with_columns(*[(nw.col(f"_{s}_units") * nw.col(f"_{s}_units")).alias(f"_{s}_squares") for s in BALANCE_SERIES])
-    spreads = []
+def _within(months: int) -> nw.Expr:
+    """Whether a row of a snapshot's window lies in its last ``months`` months."""
+    return nw.col("snapshot_ym") - nw.col("ym") <= months
+
+
+def _sum_within(column: str, months: int, alias: str) -> nw.Expr:
+    return nw.when(_within(months)).then(nw.col(column)).otherwise(0).alias(alias)
+
+
+def _balance_window_values() -> dict[str, nw.Expr]:
+    """Per balance row, by name: what it adds to each window's count and integer sums (cents;
+    whole units and their squares for the spread), zero outside the window."""
+    values = {}
     for months in (3, 6, 12):
-        aggs = [nw.len().alias(f"_n_{months}m")]
-        aggs += [nw.col(f"{s}_cents").sum().alias(f"_{s}_sum_{months}m") for s in BALANCE_SERIES]
+        within = _within(months)
+        values[f"_n_{months}m"] = within.cast(nw.Int64)
+        for s in BALANCE_SERIES:
+            values[f"_{s}_sum_{months}m"] = nw.when(within).then(nw.col(f"{s}_cents")).otherwise(0)
         if months > 3:
-            aggs += [nw.col(f"_{s}_units").sum().alias(f"_{s}_usum_{months}m") for s in BALANCE_SERIES]
-            aggs += [nw.col(f"_{s}_squares").sum().alias(f"_{s}_sq_{months}m") for s in BALANCE_SERIES]
-        window = _window(units, months).group_by(KEY).agg(*aggs)
-        frame = frame.join(window, on=KEY, how="left")
+            for s in BALANCE_SERIES:
+                units = nw.col(f"{s}_cents") // 100
+                values[f"_{s}_usum_{months}m"] = nw.when(within).then(units).otherwise(0)
+                values[f"_{s}_sq_{months}m"] = nw.when(within).then(units * units).otherwise(0)
+    return values
+
+
+def _balance_window_stats() -> list[nw.Expr]:
+    """From the summed window values: each balance series' 3/6/12-month mean and its 6/12-month
+    standard deviation (as ``_<series>_std_<months>m``)."""
+    columns = []
+    for months in (3, 6, 12):
         n = nw.col(f"_n_{months}m").cast(nw.Float64)
-        frame = frame.with_columns(
-            *[(_money(f"_{s}_sum_{months}m") / n).alias(f"{s}_mean_{months}m") for s in BALANCE_SERIES]
-        )
+        # a window without a month-end has no mean (its sums are zeros, not missing)
+        present = nw.col(f"_n_{months}m") > 0
+        columns += [
+            nw.when(present).then(_money(f"_{s}_sum_{months}m") / n).alias(f"{s}_mean_{months}m")
+            for s in BALANCE_SERIES
+        ]
         if months > 3:
             for s in BALANCE_SERIES:
                 mean_units = nw.col(f"_{s}_usum_{months}m").cast(nw.Float64) / n
                 variance = nw.col(f"_{s}_sq_{months}m").cast(nw.Float64) / n - mean_units * mean_units
-                spreads.append(
-                    (nw.when(variance > 0).then(variance).otherwise(0.0) ** 0.5).alias(f"_{s}_std_{months}m")
-                )
-    return frame.with_columns(*spreads)
+                spread = nw.when(variance > 0).then(variance).otherwise(0.0) ** 0.5
+                columns.append(nw.when(present).then(spread).alias(f"_{s}_std_{months}m"))
+    return columns
 
 
 def _trend_and_volatility() -> list[nw.Expr]:
@@ -159,20 +173,6 @@ def _trend_and_volatility() -> list[nw.Expr]:
                 )
             )
     return derived
-
-
-def _with_first_holdings(frame: nw.DataFrame, balances: nw.DataFrame) -> nw.DataFrame:
-    """``frame`` with each customer's first month holding anything (``_first_ym``) and each category
-    (``_first_<category>``) before ``T``, and the first month of the history (``_history_start``)."""
-    held_months = balances.filter(nw.col("ym") < nw.col("snapshot_ym")).with_columns(
-        *[nw.when(nw.col(f"held_{c}") > 0).then(nw.col("ym")).alias(f"_held_ym_{c}") for c in PRODUCT_CATEGORIES]
-    )
-    first_held = held_months.group_by(KEY).agg(
-        nw.col("ym").min().alias("_first_ym"),
-        *[nw.col(f"_held_ym_{c}").min().alias(f"_first_{c}") for c in PRODUCT_CATEGORIES],
-    )
-    history_start = held_months.group_by("snapshot_ym").agg(nw.col("ym").min().alias("_history_start"))
-    return frame.join(first_held, on=KEY, how="left").join(history_start, on="snapshot_ym", how="left")
 
 
 def _holding_history() -> list[nw.Expr]:
@@ -200,52 +200,80 @@ def _holding_history() -> list[nw.Expr]:
     ]
 
 
+def _latest(column: str, alias: str) -> nw.Expr:
+    """A column's value at the last month-end before the snapshot (missing on the other rows)."""
+    return nw.when(_within(1)).then(nw.col(column)).alias(alias)
+
+
 def asset_features(balances: nw.DataFrame) -> nw.DataFrame:
     """AUM and asset balances: latest, 3/6/12-month mean, trend, volatility; holdings.
 
-    Means and standard deviations come from integer sums (cents; whole units and
-    their squares for the spread), so they do not depend on row order.
+    Means and standard deviations come from integer sums, so they do not depend on row order.
+    One group-by over every month-end before the snapshot gives the latest values, the windows'
+    sums and each customer's first month holding anything (``_first_ym``) and each category
+    (``_first_<category>``); the customers described are those with a latest month-end.
     """
-    latest = _window(balances, 1).select(
+    latest = {
+        **{f"{s}_latest": f"{s}_cents" for s in BALANCE_SERIES},
+        **{f"balance_{c}_latest": f"balance_{c}_cents" for c in LIABILITY_CATEGORIES},
+        **{f"holds_{c}": f"held_{c}" for c in PRODUCT_CATEGORIES},
+        "n_categories_held": "n_categories_held",
+    }
+    windows = _balance_window_values()
+    rows = balances.filter(nw.col("ym") < nw.col("snapshot_ym")).select(
         *KEY,
-        *[_money(f"{s}_cents").alias(f"{s}_latest") for s in BALANCE_SERIES],
-        *[_money(f"balance_{c}_cents").alias(f"balance_{c}_latest") for c in LIABILITY_CATEGORIES],
-        *[nw.col(f"held_{c}").alias(f"holds_{c}") for c in PRODUCT_CATEGORIES],
-        nw.col("n_categories_held"),
+        "ym",
+        _within(1).cast(nw.Int8).alias("_has_latest"),
+        *[_latest(column, f"_at_{name}") for name, column in latest.items()],
+        *[value.alias(name) for name, value in windows.items()],
+        *[nw.when(nw.col(f"held_{c}") > 0).then(nw.col("ym")).alias(f"_first_{c}") for c in PRODUCT_CATEGORIES],
     )
-    frame = _with_first_holdings(_balance_windows(latest, balances), balances)
+    grouped = rows.group_by(KEY).agg(
+        *[nw.col(c).max() for c in ["_has_latest", *[f"_at_{name}" for name in latest]]],
+        *[nw.col(c).sum() for c in windows],
+        nw.col("ym").min().alias("_first_ym"),
+        *[nw.col(f"_first_{c}").min() for c in PRODUCT_CATEGORIES],
+    )
+    # the first month of the warehouse's history, as far as the snapshot sees it: a row per
+    # snapshot, broadcast on Spark rather than the customers shuffled by their few snapshots
+    history_start = broadcast(rows.group_by("snapshot_ym").agg(nw.col("ym").min().alias("_history_start")))
+    frame = grouped.filter(nw.col("_has_latest") == 1).join(history_start, on="snapshot_ym", how="left")
+    frame = frame.with_columns(
+        *[
+            _money(f"_at_{name}").alias(name) if column.endswith("_cents") else nw.col(f"_at_{name}").alias(name)
+            for name, column in latest.items()
+        ],
+        *_balance_window_stats(),
+    )
     frame = frame.with_columns(*_trend_and_volatility(), *_holding_history())
-    return frame.select([c for c in frame.columns if not c.startswith("_")])
+    return frame.select(*KEY, *[c for c in frame.columns if c not in KEY and not c.startswith("_")])
 
 
 def transaction_features(transactions: nw.DataFrame) -> nw.DataFrame:
-    """Frequency, monetary value, flows, recency, channel and merchant-category mix."""
-    frames = []
-    for months in (3, 6, 12):
-        frames.append(
-            _window(transactions, months)
-            .group_by(KEY)
-            .agg(
-                nw.col("n_tx").sum().alias(f"tx_count_{months}m"),
-                nw.col("debit_amount_cents").sum().alias(f"_debit_{months}m"),
-                nw.col("credit_amount_cents").sum().alias(f"_credit_{months}m"),
-                *(
-                    [nw.col("income_amount_cents").sum().alias("_income_3m")]
-                    if months == 3
-                    else [
-                        nw.col("n_debit").sum().alias("_n_debit"),
-                        *[nw.col(f"n_channel_{c}").sum().alias(f"_n_channel_{c}") for c in TRANSACTION_CHANNELS],
-                        *[nw.col(f"n_merchant_{m}").sum().alias(f"_n_merchant_{m}") for m in DEBIT_CATEGORIES],
-                        nw.col("last_tx_epoch").max().alias("_last_tx"),
-                        nw.col(_SNAPSHOT_SECONDS).max(),  # one value per snapshot
-                    ]
-                    if months == 12
-                    else []
-                ),
-            )
-        )
-    frame = frames[0].join(frames[1], on=KEY, how="full").pipe(_coalesce_key)
-    frame = frame.join(frames[2], on=KEY, how="full").pipe(_coalesce_key)
+    """Frequency, monetary value, flows, recency, channel and merchant-category mix.
+
+    One group-by over the 12 months: the 3- and 6-month sums are of the values their months
+    contribute. A customer without a transaction in a shorter window gets sums of zero there,
+    which the features of the window (counts, amounts, flows) are once the table's missing
+    counts are filled."""
+    values = [
+        *[_sum_within(column, months, f"_{name}_{months}m") for months in (3, 6, 12)
+          for column, name in (("n_tx", "tx_count"), ("debit_amount_cents", "debit"), ("credit_amount_cents", "credit"))],
+        _sum_within("income_amount_cents", 3, "_income_3m"),
+    ]  # fmt: skip
+    summed = [
+        "n_debit",
+        *[f"n_channel_{c}" for c in TRANSACTION_CHANNELS],
+        *[f"n_merchant_{m}" for m in DEBIT_CATEGORIES],
+    ]
+    window = _window(transactions, 12).select(*KEY, *values, *summed, "last_tx_epoch", _SNAPSHOT_SECONDS)
+    frame = window.group_by(KEY).agg(
+        *[nw.col(c).sum() for c in window.columns if c.startswith("_") and c != _SNAPSHOT_SECONDS],
+        *[nw.col(c).sum().alias(f"_{c}") for c in summed],
+        nw.col("last_tx_epoch").max().alias("_last_tx"),
+        nw.col(_SNAPSHOT_SECONDS).max(),  # one value per snapshot
+    )
+    frame = frame.with_columns(*[nw.col(f"_tx_count_{m}m").alias(f"tx_count_{m}m") for m in (3, 6, 12)])
     frame = frame.with_columns(
         *[_money(f"_debit_{m}m").alias(f"debit_amount_{m}m") for m in (3, 6, 12)],
         *[_money(f"_credit_{m}m").alias(f"credit_amount_{m}m") for m in (3, 6, 12)],
@@ -270,69 +298,65 @@ def transaction_features(transactions: nw.DataFrame) -> nw.DataFrame:
     return frame.select([c for c in frame.columns if not c.startswith("_")])
 
 
-def _coalesce_key(frame: nw.DataFrame) -> nw.DataFrame:
-    """A full join keeps each side's key; merge them into one."""
-    return frame.with_columns(nw.coalesce(k, f"{k}_right").alias(k) for k in KEY).drop(f"{k}_right" for k in KEY)
-
-
 def credit_features(credit: nw.DataFrame) -> nw.DataFrame:
     """Limit, drawn amount and utilization (drawn / limit; missing for a zero limit), and the
-    drawdown and repayment rates (a month's drawdowns, or repayments, over the limit).
+    drawdown and repayment rates (a month's drawdowns, or repayments, over the limit), for the
+    customers with a line at the last month-end before the snapshot.
 
     The 3- and 6-month utilizations and rates are pooled: amounts over limit summed across the
-    months, so they come from integer sums.
+    months, so they come from integer sums (one group-by over the 6 months).
     """
-    drawn, limit = nw.col("drawn_amount_cents"), nw.col("credit_limit_cents")
-    latest = _window(credit, 1).select(
+    pooled = {"drawn_amount_cents": "_drawn", "credit_limit_cents": "_limit",
+              "drawdown_amount_cents": "_drawdowns", "repayment_amount_cents": "_repayments"}  # fmt: skip
+    rows = _window(credit, 6).select(
         *KEY,
+        _within(1).cast(nw.Int8).alias("_has_latest"),
+        _latest("credit_limit_cents", "_limit_latest"),
+        _latest("drawn_amount_cents", "_drawn_latest"),
+        *[_sum_within(column, months, f"{name}_{months}m") for months in (3, 6) for column, name in pooled.items()],
+    )
+    grouped = rows.group_by(KEY).agg(
+        *[nw.col(c).max() for c in ("_has_latest", "_limit_latest", "_drawn_latest")],
+        *[nw.col(f"{name}_{months}m").sum() for months in (3, 6) for name in pooled.values()],
+    )
+    drawn, limit = nw.col("_drawn_latest"), nw.col("_limit_latest")
+    columns = [
         nw.lit(1.0).alias("has_credit_line"),
-        _money("credit_limit_cents").alias("credit_limit_latest"),
-        _money("drawn_amount_cents").alias("drawn_amount_latest"),
+        _money("_limit_latest").alias("credit_limit_latest"),
+        _money("_drawn_latest").alias("drawn_amount_latest"),
         _ratio(drawn.cast(nw.Float64), limit.cast(nw.Float64)).alias("utilization_latest"),
         (limit == 0).cast(nw.Float64).alias("zero_credit_limit"),
-    )
+    ]
     for months in (3, 6):
-        sums = (
-            _window(credit, months)
-            .group_by(KEY)
-            .agg(
-                drawn.sum().alias("_drawn"),
-                limit.sum().alias("_limit"),
-                nw.col("drawdown_amount_cents").sum().alias("_drawdowns"),
-                nw.col("repayment_amount_cents").sum().alias("_repayments"),
-            )
-        )
-        pooled_limit = nw.col("_limit").cast(nw.Float64)
-        pooled = sums.select(
-            *KEY,
-            _ratio(nw.col("_drawn").cast(nw.Float64), pooled_limit).alias(f"utilization_mean_{months}m"),
-            _ratio(nw.col("_drawdowns").cast(nw.Float64), pooled_limit).alias(f"drawdown_rate_{months}m"),
-            _ratio(nw.col("_repayments").cast(nw.Float64), pooled_limit).alias(f"repayment_rate_{months}m"),
-        )
-        latest = latest.join(pooled, on=KEY, how="left")
-    return latest
+        pooled_limit = nw.col(f"_limit_{months}m").cast(nw.Float64)
+        columns += [
+            _ratio(nw.col(f"_{name}_{months}m").cast(nw.Float64), pooled_limit).alias(feature)
+            for name, feature in (("drawn", f"utilization_mean_{months}m"), ("drawdowns", f"drawdown_rate_{months}m"),
+                                  ("repayments", f"repayment_rate_{months}m"))
+        ]  # fmt: skip
+    return grouped.filter(nw.col("_has_latest") == 1).select(*KEY, *columns)
 
 
 def digital_features(digital: nw.DataFrame) -> nw.DataFrame:
-    """Logins over 1/3/6 months, product views per category, searches, login recency."""
-    frame = (
-        _window(digital, 6)
-        .group_by(KEY)
-        .agg(
-            nw.col("n_login").sum().alias("logins_6m"),
-            nw.col("n_search").sum().alias("searches_6m"),
-            *[nw.col(f"n_view_{c}").sum().alias(f"views_{c}_6m") for c in PRODUCT_CATEGORIES],
-        )
+    """Logins over 1/3/6 months, product views per category, searches, login recency.
+
+    One group-by over every month before the snapshot (the recency looks that far back), the
+    windows' counts summed over their months."""
+    before = digital.filter(nw.col("ym") < nw.col("snapshot_ym"))
+    window = before.select(
+        *KEY,
+        _sum_within("n_login", 6, "logins_6m"),
+        _sum_within("n_search", 6, "searches_6m"),
+        *[_sum_within(f"n_view_{c}", 6, f"views_{c}_6m") for c in PRODUCT_CATEGORIES],
+        *[_sum_within("n_login", months, f"logins_{months}m") for months in (1, 3)],
+        "last_login_epoch",
+        _SNAPSHOT_SECONDS,
     )
-    for months in (1, 3):
-        counts = _window(digital, months).group_by(KEY).agg(nw.col("n_login").sum().alias(f"logins_{months}m"))
-        frame = frame.join(counts, on=KEY, how="left")
-    last = (
-        digital.filter(nw.col("ym") < nw.col("snapshot_ym"))
-        .group_by(KEY)
-        .agg(nw.col("last_login_epoch").max(), nw.col(_SNAPSHOT_SECONDS).max())
+    frame = window.group_by(KEY).agg(
+        *[nw.col(c).sum() for c in window.columns if c not in (*KEY, "last_login_epoch", _SNAPSHOT_SECONDS)],
+        nw.col("last_login_epoch").max(),
+        nw.col(_SNAPSHOT_SECONDS).max(),  # one value per snapshot
     )
-    frame = frame.join(last, on=KEY, how="full").pipe(_coalesce_key)
     return frame.with_columns(_days_before("last_login_epoch").alias("days_since_last_login")).drop(
         "last_login_epoch", _SNAPSHOT_SECONDS
     )
@@ -340,28 +364,27 @@ def digital_features(digital: nw.DataFrame) -> nw.DataFrame:
 
 def campaign_features(campaigns: nw.DataFrame) -> nw.DataFrame:
     """Offers and responses over 12 months, in all and per offered product category,
-    response rate, months since the last response."""
-    recent = (
-        _window(campaigns, 12)
-        .group_by(KEY)
-        .agg(
-            nw.col("n_offer").sum().alias("offers_12m"),
-            nw.col("n_response").sum().alias("responses_12m"),
-            *[nw.col(f"n_offer_{c}").sum().alias(f"offers_{c}_12m") for c in PRODUCT_CATEGORIES],
-            *[nw.col(f"n_response_{c}").sum().alias(f"responses_{c}_12m") for c in PRODUCT_CATEGORIES],
-        )
+    response rate, months since the last response (one group-by over every month before
+    the snapshot)."""
+    before = campaigns.filter(nw.col("ym") < nw.col("snapshot_ym"))
+    window = before.select(
+        *KEY,
+        _sum_within("n_offer", 12, "offers_12m"),
+        _sum_within("n_response", 12, "responses_12m"),
+        *[_sum_within(f"n_offer_{c}", 12, f"offers_{c}_12m") for c in PRODUCT_CATEGORIES],
+        *[_sum_within(f"n_response_{c}", 12, f"responses_{c}_12m") for c in PRODUCT_CATEGORIES],
+        nw.when(nw.col("n_response") > 0).then(nw.col("ym")).alias("_last_response_ym"),
     )
-    last = (
-        campaigns.filter((nw.col("ym") < nw.col("snapshot_ym")) & (nw.col("n_response") > 0))
-        .group_by(KEY)
-        .agg(nw.col("ym").max().alias("_last_response_ym"))
-        .select(
-            *KEY,
-            (nw.col("snapshot_ym") - nw.col("_last_response_ym")).cast(nw.Float64).alias("months_since_last_response"),
-        )
+    frame = window.group_by(KEY).agg(
+        *[nw.col(c).sum() for c in window.columns if c not in (*KEY, "_last_response_ym")],
+        nw.col("_last_response_ym").max(),
     )
-    frame = recent.join(last, on=KEY, how="full").pipe(_coalesce_key)
-    return frame.with_columns(_ratio(nw.col("responses_12m"), nw.col("offers_12m")).alias("response_rate_12m"))
+    return frame.select(
+        *KEY,
+        *[c for c in window.columns if c not in (*KEY, "_last_response_ym")],
+        (nw.col("snapshot_ym") - nw.col("_last_response_ym")).cast(nw.Float64).alias("months_since_last_response"),
+        _ratio(nw.col("responses_12m"), nw.col("offers_12m")).alias("response_rate_12m"),
+    )
 
 
 # Features that are missing when the customer has nothing to measure, rather than zero.
@@ -393,4 +416,5 @@ def snapshot_features(customers: nw.DataFrame, monthly: MonthlyTables, snapshots
             for c in numeric
         ]
     )
-    return frame.sort("snapshot_ym", "customer_id").select("customer_id", "snapshot_date", *described)
+    ordered = sorted_once(frame, "snapshot_ym", "customer_id")
+    return derived_from_cache(ordered.select("customer_id", "snapshot_date", *described), ordered)

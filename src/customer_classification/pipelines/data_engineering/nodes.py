@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,14 +15,13 @@ from customer_classification.datasets import TableChunk
 from customer_classification.pipelines.data_engineering import monthly
 from customer_classification.pipelines.data_engineering.features import (
     MonthlyTables,
-    known_customers,
     snapshot_features,
 )
 from customer_classification.pipelines.data_engineering.labels import snapshot_labels
 from customer_classification.pipelines.data_engineering.params import DataEngineeringParams
 from customer_classification.pipelines.data_engineering.privacy import protect
 from customer_classification.pipelines.data_engineering.quality import REPAIR_ORDER, check_and_repair, quality_table
-from customer_classification.spark_cache import is_spark
+from customer_classification.spark_cache import is_spark, release
 
 logger = logging.getLogger(__name__)
 
@@ -220,6 +218,7 @@ def build_customer_features(
         if index == 0:
             logger.info("Building %s features for %s snapshots", len(features.collect_schema()) - 2, len(snapshots))
         yield TableChunk(features.to_native(), index, len(chunks))
+        release(features)  # written: Spark's copy held for the sort is dropped
 
 
 def build_model_labels(
@@ -242,20 +241,18 @@ def build_model_labels(
     snapshots = data_engineering.snapshots
     chunks = [snapshots] if is_spark(balances) else [[snapshot] for snapshot in snapshots]
     for index, chunk in enumerate(chunks):
-        frames = [
-            snapshot_labels(
-                known_customers(customers, dt.datetime.combine(snapshot, dt.time())).select("customer_id"),
-                balances,
-                credit,
-                campaigns,
-                snapshot,
-                window=data_engineering.outcome_window_months,
-                line=data_engineering.high_value_aum_line,
-                last_month=data_engineering.history_end,
-            )
-            for snapshot in chunk
-        ]
-        yield TableChunk(nw.concat(frames, how="vertical").to_native(), index, len(chunks))
+        labels = snapshot_labels(
+            customers,
+            balances,
+            credit,
+            campaigns,
+            chunk,
+            window=data_engineering.outcome_window_months,
+            line=data_engineering.high_value_aum_line,
+            last_month=data_engineering.history_end,
+        )
+        yield TableChunk(labels.to_native(), index, len(chunks))
+        release(labels)
 
 
 def summarise_labels(model_labels: Any) -> dict[str, Any]:
