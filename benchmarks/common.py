@@ -90,11 +90,13 @@ def save(name: str, result: dict[str, Any]) -> Path:
     return path
 
 
-def demo_bank_project(description: str) -> tuple[int, Path]:
+def demo_bank_project(description: str, parser: argparse.ArgumentParser | None = None) -> tuple[int, Path]:
     """``--customers`` and ``--workdir`` from the command line, and the scratch project there
     (default ``/tmp/cc-bench-<customers>``) with the demo bank generated at that scale (kept,
-    and reused while the scale matches)."""
-    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    and reused while the scale matches). A script with options of its own passes its ``parser``
+    holding them, and reads them from it afterwards."""
+    if parser is None:
+        parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument(
         "--workdir", type=Path, default=None, help="scratch project (default /tmp/cc-bench-<customers>)"

@@ -1,9 +1,9 @@
 """Run a pipeline of a project in this process and record each step's peak memory.
 
-    python benchmarks/node_memory.py <project dir> <pipeline> [--env ENV] [key.sub=value ...]
+    python benchmarks/node_memory.py <project dir> <pipeline> [--env ENV] [--nodes A,B] [key.sub=value ...]
 
 (the optional ``key=value`` pairs are runtime parameters, as ``kedro run --params``; ``--env``
-is the configuration environment, as ``kedro run --env``).
+is the configuration environment and ``--nodes`` the nodes to run, as for ``kedro run``).
 
 A sampling thread reads the process's resident memory every 50 ms; hooks name the
 step running: the load of a dataset, a node's function (with a generator node's
@@ -92,16 +92,19 @@ def runtime_params(pairs: list[str]) -> dict:
 
 def main() -> None:
     project, pipeline, rest = Path(sys.argv[1]).resolve(), sys.argv[2], sys.argv[3:]
-    env = None
-    if "--env" in rest:
-        at = rest.index("--env")
-        env, rest = rest[at + 1], rest[:at] + rest[at + 2 :]
+    options = {}
+    for option in ("--env", "--nodes"):
+        if option in rest:
+            at = rest.index(option)
+            options[option], rest = rest[at + 1], rest[:at] + rest[at + 2 :]
+    env = options.get("--env")
+    nodes = options["--nodes"].split(",") if "--nodes" in options else None
     os.chdir(project)
     bootstrap_project(project)
     steps = StepMemory()
     with KedroSession.create(project_path=project, env=env, runtime_params=runtime_params(rest)) as session:
         session._hook_manager.register(steps)  # noqa: SLF001 - a measuring hook for this run only
-        session.run(pipeline_names=[pipeline])
+        session.run(pipeline_names=[pipeline], node_names=nodes)
     print(json.dumps(steps.stop()))
 
 

@@ -17,10 +17,17 @@
    volumes and bytes per row that ``docs/scaling.md`` sizes a cluster with.
 
 Prints the figures and saves them to ``benchmarks/results/spark_engineering_<customers>.json``.
+
+    python benchmarks/spark_engineering.py --customers 1000000 --from-monthly
+
+runs only the stages after the customer-month aggregates (the features and the labels), on the
+customer tables and customer-month aggregates an earlier full run left in the scratch project,
+on both engines as above; saves ``spark_engineering_<customers>_from_monthly.json``.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import sys
@@ -68,11 +75,16 @@ def _stage(step: str) -> str:
     return "start-up and raw loads"
 
 
-def run_engine(workdir: Path, env: str | None) -> dict[str, Any]:
-    label = f"kedro run{' --env ' + env if env else ''} --pipelines data_engineering"
+# the nodes after the customer-month aggregates, as --nodes names them
+FROM_MONTHLY = ",".join(f"data_engineering.{node}" for node in (*STAGES["features"], *STAGES["labels"]))
+
+
+def run_engine(workdir: Path, env: str | None, from_monthly: bool = False) -> dict[str, Any]:
+    nodes = ["--nodes", FROM_MONTHLY] if from_monthly else []
+    label = " ".join(["kedro run", *(["--env", env] if env else []), "--pipelines data_engineering", *nodes])
     print(f"running {label} ...", flush=True)
     command = [sys.executable, str(Path(__file__).with_name("node_memory.py")), str(workdir), "data_engineering"]
-    result = measured_run(command + (["--env", env] if env else []), workdir, label=label)
+    result = measured_run(command + (["--env", env] if env else []) + nodes, workdir, label=label)
     steps = json.loads(result.pop("last_line"))
     # Polars runs in the Python process, whose short peaks the in-process sampler (50 ms) catches
     result["peak_rss_mb"] = max(result["peak_rss_mb"], *(s["peak_rss_mb"] for s in steps.values()))
@@ -136,9 +148,12 @@ def volumes(workdir: Path, customers: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    customers, workdir = demo_bank_project(__doc__)
-    spark = run_engine(workdir, "spark")
-    polars = run_engine(workdir, None)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--from-monthly", action="store_true", help="run the features and labels only")
+    customers, workdir = demo_bank_project(__doc__, parser)
+    from_monthly = parser.parse_args().from_monthly
+    spark = run_engine(workdir, "spark", from_monthly)
+    polars = run_engine(workdir, None, from_monthly)
     mismatches = {name: differences(spark["outputs"][name], polars["outputs"][name]) for name in COMPARED}
     spark_config = (workdir / "conf" / "spark" / "spark.yml").read_text()
     result = {
@@ -148,6 +163,10 @@ def main() -> None:
         "polars": {k: v for k, v in polars.items() if k != "outputs"},
         "wall_ratio_spark_over_polars": round(spark["wall_seconds"] / polars["wall_seconds"], 2),
         "memory_ratio_spark_over_polars": round(spark["peak_rss_mb"] / polars["peak_rss_mb"], 2),
+        "stage_ratios_spark_over_polars": {
+            stage: round(spark["stage_seconds"][stage] / polars["stage_seconds"][stage], 2)
+            for stage in (("features", "labels") if from_monthly else STAGES)
+        },
         "same_outputs": not any(mismatches.values()),
         "differences": {name: found[:10] for name, found in mismatches.items() if found},
         "volumes": volumes(workdir, customers),
@@ -155,10 +174,12 @@ def main() -> None:
         "targets": {"wall_ratio_at_most": 3.0},
         "machine": machine(),
     }
-    path = save(f"spark_engineering_{customers}", result)
+    if from_monthly:
+        result["stages_run"] = FROM_MONTHLY.split(",")
+    path = save(f"spark_engineering_{customers}{'_from_monthly' if from_monthly else ''}", result)
     print(json.dumps({k: result[k] for k in ("customers", "spark", "polars", "same_outputs")}, indent=2))
     ratios = f"wall x{result['wall_ratio_spark_over_polars']}, memory x{result['memory_ratio_spark_over_polars']}"
-    print(f"spark / polars: {ratios}")
+    print(f"spark / polars: {ratios}, per stage {result['stage_ratios_spark_over_polars']}")
     print(f"saved {path}")
     if not result["same_outputs"]:
         raise SystemExit(f"the engines wrote different tables: {result['differences']}")
