@@ -55,9 +55,12 @@ _CACHED_SOURCE = "_customer_classification_cached_source"
 def derived_from_cache(frame: Any, source: Any) -> Any:
     """``frame`` (computed from the persisted ``source``) marked so that :func:`release` of it drops
     ``source``'s cache: a table handed on as a cheap step over a persisted one (a filter) is then
-    released like a persisted table. Unchanged on other engines; returned as given."""
+    released like a persisted table. A ``source`` itself derived from a persisted frame passes on
+    that frame, so a step over a step still drops the cache. Unchanged on other engines; returned
+    as given."""
     if is_spark(frame) and is_spark(source):
-        setattr(_native(frame), _CACHED_SOURCE, _native(source))
+        native = _native(source)
+        setattr(_native(frame), _CACHED_SOURCE, getattr(native, _CACHED_SOURCE, native))
     return frame
 
 
