@@ -80,11 +80,11 @@ FROM_MONTHLY = ",".join(f"data_engineering.{node}" for node in (*STAGES["feature
 
 
 def run_engine(workdir: Path, env: str | None, from_monthly: bool = False) -> dict[str, Any]:
-    nodes = ["--nodes", FROM_MONTHLY] if from_monthly else []
-    label = " ".join(["kedro run", *(["--env", env] if env else []), "--pipelines data_engineering", *nodes])
+    options = [*(["--env", env] if env else []), *(["--nodes", FROM_MONTHLY] if from_monthly else [])]
+    label = " ".join(["kedro run --pipelines data_engineering", *options])
     print(f"running {label} ...", flush=True)
     command = [sys.executable, str(Path(__file__).with_name("node_memory.py")), str(workdir), "data_engineering"]
-    result = measured_run(command + (["--env", env] if env else []) + nodes, workdir, label=label)
+    result = measured_run(command + options, workdir, label=label)
     steps = json.loads(result.pop("last_line"))
     # Polars runs in the Python process, whose short peaks the in-process sampler (50 ms) catches
     result["peak_rss_mb"] = max(result["peak_rss_mb"], *(s["peak_rss_mb"] for s in steps.values()))
